@@ -1,0 +1,47 @@
+import { idField, nameField } from './fields.js';
+import type { TypeDecl } from './types.js';
+
+const self = 'backupServers/{id}';
+
+export const BackupServer: TypeDecl = {
+  name: 'BackupServer',
+  uidKind: 'BackupServer',
+  listElement: 'BackupServers',
+  collection: 'backupServers',
+  table: 'backup_servers',
+  from: 'backup_servers t',
+  fields: [
+    nameField,
+    idField('BackupServer'),
+    { key: 'description', kind: 'string', column: 't.description', filter: ['Description'], render: { name: 'Description', as: 'element' } },
+    { key: 'port', kind: 'int', column: 't.port', filter: ['Port'], render: { name: 'Port', as: 'element' } },
+    { key: 'version', kind: 'string', column: 't.version', filter: ['Version'], render: { name: 'Version', as: 'element' } },
+    { key: 'ipOrDnsName', kind: 'string', column: 't.name', filter: ['IpOrDnsName'] },
+  ],
+  defaultSort: ['name', 'id'],
+  links: {
+    entity: [
+      { rel: 'Alternate', type: 'BackupServerReference', href: self, name: 'name' },
+      { rel: 'Edit', type: 'BackupServerReference', href: self, name: 'name' },
+      { rel: 'Delete', type: 'BackupServerReference', href: self, name: 'name' },
+      { rel: 'Down', type: 'JobReferenceList', href: `${self}/jobs` },
+      { rel: 'Down', type: 'ManagedServerReferenceList', href: `${self}/managedServers` },
+      { rel: 'Down', type: 'RepositoryReferenceList', href: `${self}/repositories` },
+      { rel: 'Down', type: 'CredentialsList', href: `${self}/credentials` },
+      { rel: 'Create', href: `${self}/credentials?action=create` },
+      { rel: 'Down', type: 'PasswordKeyList', href: `${self}/passwords` },
+      { rel: 'Create', href: `${self}/passwords?action=create` },
+      { rel: 'VeeamZip', href: `${self}?action=veeamzip` },
+      { rel: 'QuickBackup', href: `${self}?action=quickbackup` },
+      { rel: 'Start', href: `${self}?action=collect` },
+    ],
+    reference: [
+      { rel: 'Down', type: 'JobReferenceList', href: `${self}/jobs` },
+      { rel: 'Down', type: 'RepositoryReferenceList', href: `${self}/repositories` },
+      { rel: 'Down', type: 'CredentialsList', href: `${self}/credentials` },
+      { rel: 'Down', type: 'PasswordKeyList', href: `${self}/passwords` },
+      { rel: 'Alternate', type: 'BackupServer', href: `${self}?format=Entity`, name: 'name' },
+      { rel: 'Down', type: 'ManagedServerReferenceList', href: `${self}/managedServers` },
+    ],
+  },
+};

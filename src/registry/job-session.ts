@@ -1,0 +1,26 @@
+import { JOB_SESSION_STATES, creationTime, endTime, idField, nameField, resultField, serverFields } from './fields.js';
+import type { FieldDecl } from './types.js';
+
+/**
+ * Members of EM's job-session base class, shared by ReplicaJobSession and BackupJobSession
+ * (spec §5.1, §5.3); `IsRetry` belongs to the derived class (layer 1), so JSON lists it first.
+ */
+export function jobSessionFields(uidKind: string, jobTypes: readonly string[]): FieldDecl[] {
+  return [
+    nameField,
+    idField(uidKind),
+    { key: 'jobId', kind: 'uid', uidKind: 'Job', column: 't.job_id', filter: ['JobUid'], render: { name: 'JobUid', as: 'element' } },
+    { key: 'jobName', kind: 'string', column: 't.job_name', filter: ['JobName'], render: { name: 'JobName', as: 'element' } },
+    { key: 'jobType', kind: 'enum', members: jobTypes, column: 't.job_type', filter: ['JobType'], render: { name: 'JobType', as: 'element' } },
+    creationTime(),
+    endTime(),
+    { key: 'state', kind: 'enum', members: JOB_SESSION_STATES, column: 't.state', filter: ['State'], render: { name: 'State', as: 'element' } },
+    resultField,
+    { key: 'progress', kind: 'int', column: 't.progress', render: { name: 'Progress', as: 'element' } },
+    { key: 'failureMessage', kind: 'string', column: 't.failure_message', optional: true, render: { name: 'FailureMessage', as: 'element' } },
+    { key: 'isRetry', kind: 'bool', column: 't.is_retry', filter: ['IsRetry'], render: { name: 'IsRetry', as: 'element', layer: 1 } },
+    ...serverFields(),
+  ];
+}
+
+export const JOB_SESSION_FROM = (table: string) => `${table} t JOIN backup_servers bs ON bs.id = t.server_id`;

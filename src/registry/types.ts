@@ -1,0 +1,80 @@
+/**
+ * The shape of a resource-type declaration. Each EM resource type is declared once (one file
+ * per type); filter validation, SQL, XML, JSON, links and routes are all derived from it.
+ */
+export type ScalarKind = 'string' | 'int' | 'long' | 'bool' | 'datetime' | 'uid' | 'enum';
+
+/** A raw stored value: enums are ordinals, booleans 0/1, DateTimes canonical text, UIDs bare GUIDs. */
+export type RawValue = string | number | null;
+export type Row = Record<string, RawValue>;
+
+export interface FieldDecl {
+  /** Property name in a stored row (camelCase). */
+  readonly key: string;
+  readonly kind: ScalarKind;
+  /** SQL expression over the type's FROM clause (table alias `t` is the type's own table). */
+  readonly column: string;
+  /** Enum members in ordinal order (the order `<`, `>` and sorting use). */
+  readonly members?: readonly string[];
+  /** For UIDs: the kind in `urn:veeam:<Kind>:<guid>`. */
+  readonly uidKind?: string;
+  /** May be absent (null): the element is omitted when it is. */
+  readonly optional?: boolean;
+  /** Names accepted by `filter`, `sortAsc`, `sortDesc` (case-insensitive); none = not filterable. */
+  readonly filter?: readonly string[];
+  /** How the field is rendered, if at all. */
+  readonly render?: {
+    readonly name: string;
+    readonly as: 'element' | 'attribute';
+    /**
+     * .NET class depth of the member (0 = the base class holding most fields). JSON lists the
+     * most derived class's members first (as .NET reflection does); XML lists base first.
+     */
+    readonly layer?: number;
+  };
+}
+
+/** A link, declared as data: `{key}` in `href` is replaced by the row's value (`{id}` = own GUID). */
+export interface LinkDecl {
+  readonly rel: string;
+  readonly type?: string;
+  readonly href: string;
+  /** Row key whose value is the link's Name. */
+  readonly name?: string;
+  /** Only for rows where this holds (e.g. job links that depend on the job type). */
+  readonly when?: (row: Row) => boolean;
+}
+
+/** A collection of another type nested under one item: `/{collection}/{ID}/{path}`. */
+export interface ChildCollection {
+  readonly path: string;
+  readonly type: string;
+  /** Row key in the child type that holds the parent's GUID. */
+  readonly parentKey: string;
+}
+
+export interface TypeDecl {
+  /** Query type name and entity `Type` attribute, e.g. `ReplicaJobSession`. */
+  readonly name: string;
+  /** Kind in the type's UIDs. */
+  readonly uidKind: string;
+  /** Wrapper element of a list of entities, also its JSON (.NET plural) property name. */
+  readonly listElement: string;
+  /** Path segment of the key-resource collection under `{B}`. */
+  readonly collection: string;
+  /** Reference `Type`; defaults to `<name>Reference`. */
+  readonly referenceType?: string;
+  /** Main table and the FROM clause (main table aliased `t`) with joins for link-derived fields. */
+  readonly table: string;
+  readonly from: string;
+  /** All fields; `id` and `name` are required and render as the `UID` and `Name` attributes. */
+  readonly fields: readonly FieldDecl[];
+  /** Default order and tie-break (row keys, ascending). */
+  readonly defaultSort: readonly string[];
+  readonly links: { readonly entity: readonly LinkDecl[]; readonly reference: readonly LinkDecl[] };
+  /** Collections list only rows whose this DateTime field is within the recent window (§4.6). */
+  readonly windowField?: string;
+  /** Only Portal Administrators may read it (jobs). */
+  readonly adminOnly?: boolean;
+  readonly children?: readonly ChildCollection[];
+}

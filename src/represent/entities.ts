@@ -1,0 +1,81 @@
+import { referenceType, type FieldDecl, type RawValue, type Row, type TypeDecl } from '../registry/index.js';
+import { formatDateTime } from '../util/datetime.js';
+import { uidOf } from '../util/uid.js';
+import { declaredLinks } from './links.js';
+import { list, node, type Node, type Prop, type Scalar } from './model.js';
+
+/** A stored value as EM renders it; absent values are undefined (omitted). */
+export function renderValue(field: FieldDecl, raw: RawValue | undefined): Scalar | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  switch (field.kind) {
+    case 'enum': return field.members![raw as number];
+    case 'bool': return raw === 1;
+    case 'datetime': return formatDateTime(raw as string);
+    case 'uid': return uidOf(field.uidKind!, raw as string);
+    case 'int':
+    case 'long': return Number(raw);
+    case 'string': return String(raw);
+  }
+}
+
+interface Slot {
+  readonly field: FieldDecl;
+  readonly name: string;
+  readonly attr: boolean;
+  readonly x: number;
+}
+
+/**
+ * Where each rendered field goes, computed once per type: XML ranks follow the declaration
+ * (base class first); JSON order puts the most derived class first, each class's elements
+ * before its attributes, then the base resource members `Links, Href, Type`.
+ */
+const layouts = new WeakMap<TypeDecl, Slot[]>();
+function layout(type: TypeDecl): Slot[] {
+  let slots = layouts.get(type);
+  if (slots) return slots;
+  const rendered = type.fields.filter((f) => f.render);
+  let attrRank = 2; // after Type, Href
+  let elemRank = 1; // after Links
+  const withRanks = rendered.map((field, i) => {
+    const attr = field.render!.as === 'attribute';
+    return { field, name: field.render!.name, attr, x: attr ? attrRank++ : elemRank++, layer: field.render!.layer ?? 0, i };
+  });
+  withRanks.sort((a, b) => b.layer - a.layer || Number(a.attr) - Number(b.attr) || a.i - b.i);
+  slots = withRanks.map(({ field, name, attr, x }) => ({ field, name, attr, x }));
+  layouts.set(type, slots);
+  return slots;
+}
+
+const resourceTail = (links: Node[], href: string, type: string): Prop[] => [
+  { name: 'Links', value: list(links), x: 0 },
+  { name: 'Href', value: href, attr: true, x: 1 },
+  { name: 'Type', value: type, attr: true, x: 0 },
+];
+
+/** The entity form of a row (`<ReplicaJobSession Type="ReplicaJobSession" …>`). */
+export function entityNode(type: TypeDecl, row: Row, base: string): Node {
+  const props: Prop[] = layout(type).map((s) => ({
+    name: s.name,
+    value: renderValue(s.field, row[s.field.key]),
+    attr: s.attr,
+    x: s.x,
+  }));
+  const href = `${base}/${type.collection}/${row.id}?format=Entity`;
+  props.push(...resourceTail(declaredLinks(type.links.entity, row, base), href, type.name));
+  return node(type.name, props);
+}
+
+/** The reference form of a row: `Ref` in lists, `EntityRef` as a document root. */
+export function referenceNode(type: TypeDecl, row: Row, base: string, tag: 'Ref' | 'EntityRef' = 'Ref'): Node {
+  const href = `${base}/${type.collection}/${row.id}`;
+  return node(tag, [
+    { name: 'Links', value: list(declaredLinks(type.links.reference, row, base)), x: 0 },
+    { name: 'UID', value: uidOf(type.uidKind, row.id as string), attr: true, x: 3 },
+    { name: 'Name', value: (row.name as string | null) ?? undefined, attr: true, x: 2 },
+    { name: 'Href', value: href, attr: true, x: 1 },
+    { name: 'Type', value: referenceType(type), attr: true, x: 0 },
+  ]);
+}
+
+export { resourceTail };

@@ -1,0 +1,75 @@
+import type { Predicate, QueryPlan, SortKey } from '../query/plan.js';
+import type { FieldDecl, TypeDecl } from '../registry/index.js';
+
+/** The few places SQL dialects differ; everything else is shared. */
+export interface Dialect {
+  /** Placeholder for the n-th (1-based) bound value: `?` (SQLite) or `$n` (PostgreSQL). */
+  placeholder(n: number): string;
+  /** Expression comparing strings case-insensitively. */
+  caseInsensitive(expr: string): string;
+}
+
+export interface CompiledSql {
+  readonly text: string;
+  readonly params: (string | number)[];
+}
+
+const SQL_OP = { '==': '=', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' } as const;
+
+class Builder {
+  readonly params: (string | number)[] = [];
+  constructor(readonly dialect: Dialect) {}
+  bind(value: string | number): string {
+    this.params.push(value);
+    return this.dialect.placeholder(this.params.length);
+  }
+  expr(field: FieldDecl): string {
+    return field.kind === 'string' ? this.dialect.caseInsensitive(field.column) : field.column;
+  }
+  where(p: Predicate): string {
+    if (p.kind !== 'cmp') {
+      const glue = p.kind === 'and' ? ' AND ' : ' OR ';
+      return '(' + p.items.map((i) => this.where(i)).join(glue) + ')';
+    }
+    const test = `${this.expr(p.field)} ${SQL_OP[p.op]} ${this.bind(p.value)}`;
+    // .NET null semantics: an absent value is unequal to everything and comparable to nothing.
+    return p.op === '!=' && p.field.optional ? `(${p.field.column} IS NULL OR ${test})` : test;
+  }
+  orderBy(order: readonly SortKey[]): string {
+    return order.map((k) => `${this.expr(k.field)} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
+  }
+}
+
+const selectList = (type: TypeDecl) => type.fields.map((f) => `${f.column} AS "${f.key}"`).join(', ');
+
+/** The page of rows a plan asks for, as one parameterised statement. */
+export function compileSelect(plan: QueryPlan, dialect: Dialect): CompiledSql {
+  const b = new Builder(dialect);
+  let text = `SELECT ${selectList(plan.type)} FROM ${plan.type.from}`;
+  if (plan.where) text += ` WHERE ${b.where(plan.where)}`;
+  text += ` ORDER BY ${b.orderBy(plan.order)}`;
+  if (plan.limit >= 0) text += ` LIMIT ${b.bind(plan.limit)} OFFSET ${b.bind(plan.offset)}`;
+  return { text, params: b.params };
+}
+
+/** The number of rows a plan's filter matches (PagingInfo needs it). */
+export function compileCount(plan: QueryPlan, dialect: Dialect): CompiledSql {
+  const b = new Builder(dialect);
+  let text = `SELECT COUNT(*) AS n FROM ${plan.type.from}`;
+  if (plan.where) text += ` WHERE ${b.where(plan.where)}`;
+  return { text, params: b.params };
+}
+
+/** The type's own columns (`t.<column>`), keyed by field key; derived fields are not stored. */
+export function ownColumns(type: TypeDecl): { key: string; column: string }[] {
+  const seen = new Set<string>();
+  const out: { key: string; column: string }[] = [];
+  for (const f of type.fields) {
+    const m = /^t\.(\w+)$/.exec(f.column);
+    if (m && !seen.has(m[1])) {
+      seen.add(m[1]);
+      out.push({ key: f.key, column: m[1] });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,52 @@
+import type { QueryPlan } from '../query/plan.js';
+import type { Row, TypeDecl } from '../registry/index.js';
+
+export type Role = 'PortalAdministrator' | 'PortalUser' | 'RestoreOperator' | 'None';
+export const ROLES: readonly Role[] = ['PortalAdministrator', 'PortalUser', 'RestoreOperator', 'None'];
+
+export interface User {
+  /** As created (`TECH\admin`); looked up case-insensitively. */
+  readonly name: string;
+  readonly passwordHash: string;
+  readonly role: Role;
+}
+
+export interface LogonSession {
+  readonly id: string;
+  readonly userName: string;
+  /** Epoch milliseconds. */
+  readonly createdAt: number;
+  readonly lastSeen: number;
+}
+
+export interface QueryPage {
+  readonly rows: Row[];
+  /** Number of matching rows regardless of paging (only when asked for). */
+  readonly total?: number;
+}
+
+/**
+ * The persistence boundary. Everything above it speaks plans and rows; SQLite is the first
+ * implementation, PostgreSQL can follow behind the same interface.
+ */
+export interface Store {
+  query(plan: QueryPlan, options?: { count?: boolean }): Promise<QueryPage>;
+  /** Inserts or updates (by id) rows of a type (keyed by the type's field keys) in one transaction. */
+  upsertRows(type: TypeDecl, rows: readonly Row[]): Promise<void>;
+  /** Runs `fn` in one transaction: all its writes land, or none. */
+  transaction<T>(fn: () => T): Promise<T>;
+  isEmpty(): Promise<boolean>;
+
+  putUser(user: User): Promise<void>;
+  getUser(name: string): Promise<User | undefined>;
+  listUsers(): Promise<User[]>;
+  removeUser(name: string): Promise<boolean>;
+
+  createLogonSession(session: LogonSession): Promise<void>;
+  getLogonSession(id: string): Promise<LogonSession | undefined>;
+  touchLogonSession(id: string, at: number): Promise<void>;
+  deleteLogonSession(id: string): Promise<boolean>;
+  deleteLogonSessionsIdleSince(before: number): Promise<number>;
+
+  close(): Promise<void>;
+}

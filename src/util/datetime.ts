@@ -1,0 +1,76 @@
+/**
+ * EM DateTimes keep .NET's 100-ns precision, which a JS Date cannot hold. Internally a
+ * DateTime is the canonical fixed-width UTC string `YYYY-MM-DDTHH:MM:SS.fffffffZ`: it sorts
+ * and compares correctly as text (in SQL and in JS) and renders without arithmetic.
+ */
+export type DateTime = string;
+
+const FILTER_FORM =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})?)?$/i;
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+function canonical(ms: number, fraction7: string): DateTime | undefined {
+  const d = new Date(ms);
+  const year = d.getUTCFullYear();
+  if (!Number.isFinite(ms) || year < 1 || year > 9999) return undefined;
+  return (
+    `${pad(year, 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}T` +
+    `${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}.${fraction7}Z`
+  );
+}
+
+/**
+ * Parses the DateTime forms EM clients send (in filters and in captured documents):
+ * date only, `T` or space separator, optional seconds and 1–9 fraction digits (beyond 7
+ * truncated), `Z`, a `±HH:MM` offset or no zone (= UTC). Returns undefined when invalid.
+ */
+export function parseDateTime(text: string): DateTime | undefined {
+  const m = FILTER_FORM.exec(text);
+  if (!m) return undefined;
+  const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
+  const year = +y, month = +mo, day = +d, hour = +h, minute = +mi, second = +s;
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+  if (year < 1) return undefined;
+  const probe = new Date(0);
+  probe.setUTCFullYear(year, month - 1, day);
+  if (probe.getUTCDate() !== day) return undefined; // 2021-02-30 and friends
+  let offsetMinutes = 0;
+  if (zone.toUpperCase() !== 'Z') {
+    const oh = +zone.slice(1, 3), om = +zone.slice(4, 6);
+    if (oh > 23 || om > 59) return undefined;
+    offsetMinutes = (zone[0] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute - offsetMinutes, second, 0);
+  return canonical(date.getTime(), frac.slice(0, 7).padEnd(7, '0'));
+}
+
+/** Renders a canonical DateTime the way EM does: trailing fraction zeros trimmed, no dot when zero. */
+export function formatDateTime(value: DateTime): string {
+  let end = 26; // index of the last fraction digit
+  while (end >= 20 && value.charCodeAt(end) === 48) end--;
+  return end === 19 ? value.slice(0, 19) + 'Z' : value.slice(0, end + 1) + 'Z';
+}
+
+/** A canonical DateTime from epoch milliseconds plus optional 100-ns ticks below the millisecond. */
+export function fromEpochMs(ms: number, subMsTicks = 0): DateTime {
+  const whole = Math.floor(ms);
+  const fraction = pad(whole - Math.floor(whole / 1000) * 1000, 3) + pad(subMsTicks, 4);
+  const value = canonical(Math.floor(whole / 1000) * 1000, fraction);
+  if (value === undefined) throw new RangeError(`time out of range: ${ms}`);
+  return value;
+}
+
+/** Epoch milliseconds of a canonical DateTime (sub-millisecond digits dropped). */
+export function toEpochMs(value: DateTime): number {
+  return Date.parse(value.slice(0, 23) + 'Z');
+}
+
+/** `yyyy-MM-dd HH:mm:ss`, the stamp EM puts in session names. */
+export function nameStamp(value: DateTime): string {
+  return value.slice(0, 10) + ' ' + value.slice(11, 19);
+}
