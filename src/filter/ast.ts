@@ -32,6 +32,9 @@ export const OPERATORS: readonly Operator[] = ['==', '!=', '>=', '<=', '>', '<']
 export function printFilter(node: FilterNode): string {
   switch (node.kind) {
     case 'cmp':
+      // A quoted value of only quotes (`""""`) would re-parse as `""` pieces, one quote short;
+      // spell 2+ quotes as those pieces. (A lone `"` has no spelling: `""` alone means empty.)
+      if (/^"{2,}$/.test(node.value)) return `${node.field}${node.op}${node.value.replace(/"/g, '""')}`;
       return `${node.field}${node.op}"${node.value.replace(/"/g, '""')}"`;
     case 'and':
       return node.items.map((n) => (n.kind === 'or' ? `(${printFilter(n)})` : printFilter(n))).join(';');

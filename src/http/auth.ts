@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { decoyHash, verifyPassword } from '../auth/password.js';
+import type { User } from '../store/store.js';
+import { parseGuid } from '../util/uid.js';
+import type { AppContext } from './context.js';
+import { errors } from './errors.js';
+
+export const SESSION_HEADER = 'X-RestSvcSessionId';
+
+/** The session token EM clients expect: base64 of the SessionId's ASCII text (spec §2). */
+export const tokenOf = (sessionId: string) => Buffer.from(sessionId, 'ascii').toString('base64');
+
+/** Touching the store on every request would make each read a write; a few seconds of slack is enough. */
+const TOUCH_EVERY_MS = 5000;
+
+function cookieToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === SESSION_HEADER) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** The token a request carries: the cookie wins over the header, as EM documents. */
+export function requestToken(req: FastifyRequest): string | undefined {
+  const fromCookie = cookieToken(req.headers.cookie);
+  if (fromCookie !== undefined) return fromCookie;
+  const h = req.headers['x-restsvcsessionid'];
+  return (Array.isArray(h) ? h[0] : h)?.trim();
+}
+
+/** Resolves the request's logon session, sliding its idle timeout; throws 401 otherwise. */
+export async function authenticate(req: FastifyRequest, ctx: AppContext): Promise<{ sessionId: string; user: User }> {
+  const token = requestToken(req);
+  const sessionId = token ? parseGuid(Buffer.from(token, 'base64').toString('latin1')) : undefined;
+  if (!sessionId) throw errors.unauthorized();
+  const session = await ctx.store.getLogonSession(sessionId);
+  const now = ctx.clock();
+  if (!session || now - session.lastSeen > ctx.sessionTimeoutMs) throw errors.unauthorized();
+  const user = await ctx.store.getUser(session.userName);
+  if (!user || user.role === 'None') throw errors.unauthorized();
+  if (now - session.lastSeen >= TOUCH_EVERY_MS) await ctx.store.touchLogonSession(sessionId, now);
+  return { sessionId, user };
+}
+
+function basicCredentials(header: string | undefined): { name: string; password: string } | undefined {
+  const m = /^\s*Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  if (!m) return undefined;
+  const text = Buffer.from(m[1], 'base64').toString('utf8');
+  const colon = text.indexOf(':');
+  return colon < 0 ? undefined : { name: text.slice(0, colon), password: text.slice(colon + 1) };
+}
+
+/** Checks Basic credentials and opens a logon session (spec §2); throws 401 with the challenge. */
+export async function logon(req: FastifyRequest, ctx: AppContext): Promise<{ sessionId: string; user: User }> {
+  const creds = basicCredentials(req.headers.authorization);
+  if (!creds) throw errors.logonFailed('Basic credentials required');
+  const user = await ctx.store.getUser(creds.name);
+  const ok = await verifyPassword(creds.password, user?.passwordHash ?? (await decoyHash()));
+  if (!user || !ok) throw errors.logonFailed('invalid user name or password');
+  if (user.role === 'None') throw errors.logonFailed('the user has no Enterprise Manager role');
+  const now = ctx.clock();
+  const sessionId = randomUUID();
+  await ctx.store.createLogonSession({ id: sessionId, userName: user.name, createdAt: now, lastSeen: now });
+  return { sessionId, user };
+}

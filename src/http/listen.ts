@@ -1,0 +1,88 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import selfsigned from 'selfsigned';
+import { clientErrorHandler, SERVER_OPTIONS } from './app.js';
+
+export interface TlsMaterial {
+  readonly key: string;
+  readonly cert: string;
+}
+
+/**
+ * The user's certificate, or a self-signed one generated into the data directory on first
+ * start (SANs: localhost, 127.0.0.1, ::1 and this host's name), reused afterwards.
+ */
+export async function tlsMaterial(dataDir: string, certFile?: string, keyFile?: string): Promise<TlsMaterial> {
+  if (certFile || keyFile) {
+    if (!certFile || !keyFile) throw new Error('--tls-cert and --tls-key go together');
+    return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+  }
+  const dir = join(dataDir, 'tls');
+  const certPath = join(dir, 'cert.pem'), keyPath = join(dir, 'key.pem');
+  if (existsSync(certPath) && existsSync(keyPath)) {
+    return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') };
+  }
+  const notBefore = new Date(Date.now() - 86_400_000);
+  const notAfter = new Date(notBefore.getTime() + 5 * 365 * 86_400_000);
+  const pems = await selfsigned.generate([{ name: 'commonName', value: hostname() }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+    notBeforeDate: notBefore,
+    notAfterDate: notAfter,
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 2, value: hostname() },
+          { type: 7, ip: '127.0.0.1' },
+          { type: 7, ip: '::1' },
+        ],
+      },
+    ],
+  });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(keyPath, pems.private, { mode: 0o600 });
+  writeFileSync(certPath, pems.cert);
+  return { cert: pems.cert, key: pems.private };
+}
+
+export interface ListenOptions {
+  readonly host: string;
+  readonly httpPort?: number;
+  readonly httpsPort?: number;
+  readonly tls?: TlsMaterial;
+}
+
+/** Starts the HTTP and/or HTTPS listeners of one app; returns their `…/api/` URLs. */
+export async function listen(app: FastifyInstance, o: ListenOptions): Promise<string[]> {
+  const urls: string[] = [];
+  const hostPart = (address: AddressInfo) => (address.family === 'IPv6' ? `[${address.address}]` : address.address);
+  let secure: https.Server | undefined;
+  if (o.httpsPort !== undefined) {
+    if (!o.tls) throw new Error('HTTPS needs TLS material');
+    secure = https.createServer({ ...SERVER_OPTIONS, key: o.tls.key, cert: o.tls.cert }, app.emHandler);
+    secure.on('clientError', clientErrorHandler);
+    const server = secure;
+    app.addHook('onClose', () => new Promise<void>((done) => server.close(() => done())));
+  }
+  await app.ready();
+  if (o.httpPort !== undefined) {
+    await app.listen({ host: o.host, port: o.httpPort });
+    urls.push(`http://${hostPart(app.server.address() as AddressInfo)}:${(app.server.address() as AddressInfo).port}/api/`);
+  }
+  if (secure) {
+    const server = secure;
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(o.httpsPort, o.host, () => ok());
+    });
+    const address = server.address() as AddressInfo;
+    urls.push(`https://${hostPart(address)}:${address.port}/api/`);
+  }
+  return urls;
+}

@@ -1,0 +1,75 @@
+import type { FastifyInstance } from 'fastify';
+import { parseFilter } from '../../filter/parse.js';
+import { planOrder, planPredicate, type QueryPlan } from '../../query/plan.js';
+import { lookupQueryType } from '../../registry/index.js';
+import { queryResult, type Paging } from '../../represent/documents.js';
+import { logonOf, type AppContext } from '../context.js';
+import { errors } from '../errors.js';
+import { param, rebuildQuery, type QueryParam } from '../query-string.js';
+import { resource } from '../route.js';
+import { sendDocument } from '../send.js';
+import { authorize, parseFormat } from './resource-routes.js';
+
+const POSITIVE = /^\d{1,15}$/;
+
+function positiveInt(params: readonly QueryParam[], name: string, fallback: number): number {
+  const text = param(params, name);
+  if (text === undefined) return fallback;
+  const n = POSITIVE.test(text.trim()) ? Number(text.trim()) : 0;
+  if (n < 1) throw errors.badRequest(`Parameter ${name} must be an integer of at least 1, got '${text}'`);
+  return n;
+}
+
+function pagingLinks(base: string, params: readonly QueryParam[], pageSize: number, page: number, pages: number): Paging['links'] {
+  const href = (n: number) => `${base}/query?${rebuildQuery(params, [['pageSize', String(pageSize)], ['page', String(n)]])}`;
+  const links: [string, string][] = [['First', href(1)]];
+  if (page > 1) links.push(['Previous', href(Math.min(page - 1, pages))]);
+  if (page < pages) links.push(['Next', href(page + 1)]);
+  links.push(['Last', href(pages)]);
+  return links;
+}
+
+/** `GET /api/query` (spec §6): type, format, filter, sort, paging. */
+export function queryRoute(app: FastifyInstance, ctx: AppContext): void {
+  resource(app, '/api/query', {
+    GET: async (req, reply) => {
+      const params = req.em.params;
+      const typeName = param(params, 'type');
+      if (typeName === undefined || typeName === '') throw errors.badRequest('Query type is not specified');
+      const lookup = lookupQueryType(typeName);
+      if ('unknown' in lookup) throw errors.badRequest(`Unknown query type: ${typeName}`);
+      if ('unimplemented' in lookup) throw errors.notImplemented(`query type ${typeName}`);
+      const type = lookup.found;
+      authorize(type, logonOf(req).user);
+
+      const format = parseFormat(param(params, 'format'));
+      const sortAsc = param(params, 'sortAsc'), sortDesc = param(params, 'sortDesc');
+      if (sortAsc !== undefined && sortDesc !== undefined) throw errors.badRequest('Use either sortAsc or sortDesc, not both');
+      const sortName = sortAsc ?? sortDesc;
+      const pageSize = positiveInt(params, 'pageSize', ctx.defaultPageSize);
+      const page = positiveInt(params, 'page', 1);
+
+      const ast = parseFilter(param(params, 'filter') ?? '');
+      const sort = sortName === undefined || sortName === '' ? undefined : { name: sortName, desc: sortDesc !== undefined };
+      const plan: QueryPlan = {
+        type,
+        where: ast && planPredicate(type, ast),
+        order: planOrder(type, sort),
+        offset: (page - 1) * pageSize,
+        limit: pageSize,
+      };
+      const offsetPastEnd = !Number.isSafeInteger(plan.offset);
+      const { rows, total = 0 } = offsetPastEnd
+        ? { rows: [], total: (await ctx.store.query({ ...plan, offset: 0, limit: 0 }, { count: true })).total }
+        : await ctx.store.query(plan, { count: true });
+      const pagesCount = Math.max(1, Math.ceil(total / pageSize));
+      const paging: Paging = {
+        pageNum: page,
+        pageSize,
+        pagesCount,
+        links: pagingLinks(req.em.base, params, pageSize, page, pagesCount),
+      };
+      sendDocument(reply, 200, queryResult(type, rows, format, paging, req.em.base), req.em.rendering);
+    },
+  });
+}

@@ -1,0 +1,91 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Predicate, QueryPlan } from '../../query/plan.js';
+import { planOrder } from '../../query/plan.js';
+import { fieldByKey, TYPES, typeNamed, type TypeDecl } from '../../registry/index.js';
+import { collection, item, type Format } from '../../represent/documents.js';
+import type { User } from '../../store/store.js';
+import { fromEpochMs } from '../../util/datetime.js';
+import { parseGuid } from '../../util/uid.js';
+import { logonOf, type AppContext } from '../context.js';
+import { errors } from '../errors.js';
+import { param } from '../query-string.js';
+import { resource } from '../route.js';
+import { sendDocument } from '../send.js';
+
+/** `format`: absent or References → references; Entity/Entities → entities (case-insensitive). */
+export function parseFormat(value: string | undefined): Format {
+  const v = value?.toLowerCase();
+  if (v === undefined || v === 'references') return 'references';
+  if (v === 'entities' || v === 'entity') return 'entities';
+  throw errors.badRequest(`Unknown format '${value}'; use References or Entities`);
+}
+
+export function authorize(type: TypeDecl, user: User): void {
+  if (type.adminOnly && user.role !== 'PortalAdministrator') throw errors.forbidden(type.listElement);
+}
+
+const cmp = (type: TypeDecl, key: string, op: '==' | '>=', value: string): Predicate => ({
+  kind: 'cmp',
+  field: fieldByKey(type, key),
+  op,
+  value,
+});
+
+const all = (type: TypeDecl, where: Predicate[]): QueryPlan => ({
+  type,
+  where: where.length === 0 ? undefined : { kind: 'and', items: where },
+  order: planOrder(type),
+  offset: 0,
+  limit: -1,
+});
+
+/**
+ * The key-resource collections (spec §4.6), derived from the registry: `/{collection}`,
+ * `/{collection}/{ID}` and each declared child collection `/{collection}/{ID}/{path}`.
+ */
+export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const windowed = (type: TypeDecl): Predicate[] =>
+    type.windowField ? [cmp(type, type.windowField, '>=', fromEpochMs(ctx.clock() - ctx.windowMs))] : [];
+
+  async function findOne(type: TypeDecl, rawId: string) {
+    const id = parseGuid(rawId);
+    const rows = id ? (await ctx.store.query({ ...all(type, [cmp(type, 'id', '==', id)]), limit: 1 })).rows : [];
+    if (rows.length === 0) throw errors.notFound(`${type.name} ${rawId}`);
+    return rows[0];
+  }
+
+  const context = (req: FastifyRequest, type: TypeDecl) => {
+    authorize(type, logonOf(req).user);
+    return { format: parseFormat(param(req.em.params, 'format')), id: (req.params as { id?: string }).id ?? '' };
+  };
+
+  for (const type of TYPES) {
+    const path = `/api/${type.collection}`;
+    resource(app, path, {
+      GET: async (req, reply) => {
+        const { format } = context(req, type);
+        const { rows } = await ctx.store.query(all(type, windowed(type)));
+        sendDocument(reply, 200, collection(type, rows, format, req.em.base), req.em.rendering);
+      },
+    });
+    resource(app, `${path}/:id`, {
+      GET: async (req, reply) => {
+        const { format, id } = context(req, type);
+        sendDocument(reply, 200, item(type, await findOne(type, id), format, req.em.base), req.em.rendering);
+      },
+    });
+    for (const child of type.children ?? []) {
+      const childType = typeNamed(child.type);
+      resource(app, `${path}/:id/${child.path}`, {
+        GET: async (req, reply) => {
+          const { format, id } = context(req, type);
+          authorize(childType, logonOf(req).user);
+          const parent = await findOne(type, id);
+          const where = [cmp(childType, child.parentKey, '==', parent.id as string), ...windowed(childType)];
+          const { rows } = await ctx.store.query(all(childType, where));
+          sendDocument(reply, 200, collection(childType, rows, format, req.em.base), req.em.rendering);
+        },
+      });
+    }
+  }
+}

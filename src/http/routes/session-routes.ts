@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import { QUERY_TYPES, TYPES } from '../../registry/index.js';
+import { enterpriseManager, logonSession, logonSessions, querySvc } from '../../represent/documents.js';
+import { logon, SESSION_HEADER, tokenOf } from '../auth.js';
+import { logonOf, type AppContext } from '../context.js';
+import { errors } from '../errors.js';
+import { param } from '../query-string.js';
+import { resource } from '../route.js';
+import { sendDocument, sendRaw } from '../send.js';
+import { parseGuid } from '../../util/uid.js';
+
+const VERSIONS = new Set(['latest', 'v1_7', 'v1_6', 'v1_5']);
+
+/** Entry point, logon, logon sessions and the query service's link list (spec §4.1–§4.4). */
+export function sessionRoutes(app: FastifyInstance, ctx: AppContext): void {
+  resource(app, '/api', {
+    GET: async (req, reply) => sendDocument(reply, 200, enterpriseManager(req.em.base), req.em.rendering),
+  }, { anonymous: true });
+
+  resource(app, '/api/sessionMngr', {
+    POST: async (req, reply) => {
+      const v = param(req.em.params, 'v');
+      if (v !== undefined && !VERSIONS.has(v.toLowerCase())) throw errors.badVersion(v);
+      const { sessionId, user } = await logon(req, ctx);
+      const token = tokenOf(sessionId);
+      const doc = logonSession({ id: sessionId, userName: user.name }, req.em.base);
+      sendDocument(reply, 201, doc, req.em.rendering, [
+        [SESSION_HEADER, token],
+        ['Set-Cookie', `${SESSION_HEADER}=${token}; Path=/api`],
+        ['Location', `${req.em.base}/logonSessions/${sessionId}`],
+      ]);
+    },
+  }, { anonymous: true });
+
+  resource(app, '/api/logonSessions', {
+    GET: async (req, reply) => {
+      const { sessionId, user } = logonOf(req);
+      sendDocument(reply, 200, logonSessions([{ id: sessionId, userName: user.name }], req.em.base), req.em.rendering);
+    },
+  });
+
+  /** Only the caller's own session exists for the caller (spec §4.3). */
+  const ownSession = (req: Parameters<typeof logonOf>[0], id: string) => {
+    const me = logonOf(req);
+    if (parseGuid(id) !== me.sessionId) throw errors.notFound(`logon session ${id}`);
+    return me;
+  };
+
+  resource(app, '/api/logonSessions/:id', {
+    GET: async (req, reply) => {
+      const { sessionId, user } = ownSession(req, (req.params as { id: string }).id);
+      sendDocument(reply, 200, logonSession({ id: sessionId, userName: user.name }, req.em.base), req.em.rendering);
+    },
+    DELETE: async (req, reply) => {
+      const { sessionId } = ownSession(req, (req.params as { id: string }).id);
+      await ctx.store.deleteLogonSession(sessionId);
+      sendRaw(reply, 204, []);
+    },
+  });
+
+  resource(app, '/api/querySvc', {
+    GET: async (req, reply) => {
+      const listed = TYPES.filter((t) => QUERY_TYPES.includes(t));
+      sendDocument(reply, 200, querySvc(listed, logonOf(req).sessionId, req.em.base), req.em.rendering);
+    },
+  });
+}

@@ -1,0 +1,45 @@
+import type { FastifyReply } from 'fastify';
+import { errorDocument } from '../represent/documents.js';
+import { toJson } from '../represent/json.js';
+import type { Document } from '../represent/model.js';
+import { toXml } from '../represent/xml.js';
+import type { EmError } from './errors.js';
+
+export type HeaderList = readonly (readonly [string, string])[];
+
+export interface Rendering {
+  readonly json: boolean;
+  /** Prefix JSON with a UTF-8 BOM, as 9.5-era servers did (off by default). */
+  readonly jsonBom: boolean;
+}
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * Writes a response byte for byte: header names go out with exactly this case (some
+ * clients compare `X-RestSvcSessionId` case-sensitively, and Fastify would lowercase them).
+ */
+export function sendRaw(reply: FastifyReply, status: number, headers: HeaderList, body?: Buffer): void {
+  const flat: string[] = [];
+  for (const [n, v] of headers) flat.push(n, v);
+  if (body) flat.push('Content-Length', String(body.length));
+  else if (status !== 204) flat.push('Content-Length', '0');
+  reply.hijack();
+  reply.raw.writeHead(status, flat);
+  reply.raw.end(body);
+}
+
+export function renderBody(doc: Document, r: Rendering): { body: Buffer; contentType: string } {
+  if (!r.json) return { body: Buffer.from(toXml(doc), 'utf8'), contentType: 'application/xml; charset=utf-8' };
+  const text = Buffer.from(toJson(doc), 'utf8');
+  return { body: r.jsonBom ? Buffer.concat([BOM, text]) : text, contentType: 'application/json; charset=utf-8' };
+}
+
+export function sendDocument(reply: FastifyReply, status: number, doc: Document, r: Rendering, headers: HeaderList = []): void {
+  const { body, contentType } = renderBody(doc, r);
+  sendRaw(reply, status, [...headers, ['Content-Type', contentType]], body);
+}
+
+export function sendError(reply: FastifyReply, error: EmError, r: Rendering): void {
+  sendDocument(reply, error.status, errorDocument(error.status, error.message), r, error.headers);
+}

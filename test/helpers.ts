@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { DOMParser } from '@xmldom/xmldom';
+import type { FastifyInstance } from 'fastify';
+import { hashPassword } from '../src/auth/password.js';
+import { FIXTURE_NOW, FIXTURE_USERS, loadFixture } from '../src/data/fixture.js';
+import { buildApp } from '../src/http/app.js';
+import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import type { Role } from '../src/store/store.js';
+
+export const NS = 'http://www.veeam.com/ent/v1.0';
+
+export interface Server {
+  readonly app: FastifyInstance;
+  readonly store: SqliteStore;
+  readonly url: string;
+  /** Moves the injected clock. */
+  advance(ms: number): void;
+  close(): Promise<void>;
+}
+
+/** A real server on a real port over a real SQLite file holding the spec §7 fixture. */
+export async function startFixtureServer(options: { defaultPageSize?: number; jsonBom?: boolean } = {}): Promise<Server> {
+  const dir = mkdtempSync(join(tmpdir(), 'emrest-test-'));
+  const store = openSqliteStore(join(dir, 'emrest.db'));
+  await loadFixture(store);
+  for (const u of FIXTURE_USERS) {
+    await store.putUser({ name: u.name, passwordHash: await hashPassword(u.password), role: u.role as Role });
+  }
+  let now = Date.parse(FIXTURE_NOW);
+  const app = buildApp({
+    store,
+    clock: () => now,
+    sessionTimeoutMs: 900_000,
+    windowMs: 30 * 86_400_000,
+    defaultPageSize: options.defaultPageSize ?? 100,
+    jsonBom: options.jsonBom ?? false,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    app,
+    store,
+    url: `http://127.0.0.1:${port}`,
+    advance: (ms) => void (now += ms),
+    close: async () => {
+      await app.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const ADMIN_BASIC = 'Basic ' + Buffer.from('tech\\admin:Passw0rd').toString('base64');
+export const VIEWER_BASIC = 'Basic ' + Buffer.from('tech\\viewer:Passw0rd').toString('base64');
+
+/** Logs on and returns the token and SessionId. */
+export async function logon(server: Server, basic = ADMIN_BASIC): Promise<{ token: string; sessionId: string }> {
+  const res = await fetch(`${server.url}/api/sessionMngr/?v=latest`, { method: 'POST', headers: { Authorization: basic } });
+  if (res.status !== 201) throw new Error(`logon failed: ${res.status}`);
+  const token = res.headers.get('x-restsvcsessionid')!;
+  return { token, sessionId: Buffer.from(token, 'base64').toString('ascii') };
+}
+
+export function parseXml(text: string): Document {
+  const errors: string[] = [];
+  const doc = new DOMParser({
+    onError: (level: string, msg: string) => {
+      if (level !== 'warning') errors.push(msg);
+    },
+  }).parseFromString(text, 'application/xml') as unknown as Document;
+  if (errors.length) throw new Error(`malformed XML: ${errors.join('; ')}\n${text}`);
+  return doc;
+}
+
+/** Child elements (namespace-aware) of an element with the given local name, in order. */
+export function children(el: Element, localName?: string): Element[] {
+  const out: Element[] = [];
+  for (let n = el.firstChild; n; n = n.nextSibling) {
+    if (n.nodeType === 1 && (n as Element).namespaceURI === NS && (!localName || (n as Element).localName === localName)) {
+      out.push(n as Element);
+    }
+  }
+  return out;
+}
+
+export function child(el: Element, localName: string): Element {
+  const found = children(el, localName);
+  if (found.length !== 1) throw new Error(`expected one <${localName}> in <${el.localName}>, found ${found.length}`);
+  return found[0];
+}
+
+export const text = (el: Element, localName: string) => child(el, localName).textContent ?? '';
+
+export interface Got {
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
+export async function get(server: Server, path: string, init: { token?: string; accept?: string; method?: string; headers?: Record<string, string> } = {}): Promise<Got> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.token) headers['X-RestSvcSessionId'] = init.token;
+  if (init.accept) headers.Accept = init.accept;
+  const res = await fetch(server.url + path, { method: init.method ?? 'GET', headers });
+  return { status: res.status, headers: res.headers, body: await res.text() };
+}
