@@ -1,0 +1,124 @@
+/**
+ * A small seeded PRNG (sfc32, seeded through splitmix32) for deterministic demo data:
+ * the same seed always yields the same sequence, on every platform and Node version.
+ * Not for anything security-related.
+ */
+
+/** splitmix32: turns any 32-bit value into a well-mixed one (also used to derive seeds). */
+function splitmix32(x: number): number {
+  x = (x + 0x9e3779b9) | 0;
+  let z = x;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+/** Folds a number (any finite value, including beyond 32 bits) and optional labels into a 32-bit seed. */
+export function mixSeed(seed: number, ...labels: (number | string)[]): number {
+  const n = Number.isFinite(seed) ? Math.trunc(seed) : 0;
+  let h = splitmix32((n >>> 0) ^ splitmix32(Math.floor(n / 0x100000000) >>> 0));
+  for (const label of labels) {
+    if (typeof label === 'number') h = splitmix32(h ^ splitmix32(label >>> 0));
+    else for (let i = 0; i < label.length; i++) h = splitmix32(h ^ label.charCodeAt(i));
+  }
+  return h;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const word = (w: number) => HEX[(w >>> 24) & 255] + HEX[(w >>> 16) & 255] + HEX[(w >>> 8) & 255] + HEX[w & 255];
+
+export class Random {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+
+  constructor(seed: number) {
+    let s = mixSeed(seed);
+    this.a = s = splitmix32(s);
+    this.b = s = splitmix32(s);
+    this.c = s = splitmix32(s);
+    this.d = 1;
+    for (let i = 0; i < 12; i++) this.uint32(); // warm up
+  }
+
+  /** An independent generator derived from this one's seed path and a label (does not advance this one). */
+  static derive(seed: number, ...labels: (number | string)[]): Random {
+    return new Random(mixSeed(seed, ...labels));
+  }
+
+  /** Next uniformly distributed unsigned 32-bit integer. */
+  uint32(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return t >>> 0;
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    return this.uint32() / 0x100000000;
+  }
+
+  /** Uniform integer in [min, max] (both inclusive). */
+  int(min: number, max: number): number {
+    if (max < min) throw new RangeError(`int(${min}, ${max})`);
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  /** Uniform real in [min, max). */
+  float(min: number, max: number): number {
+    return min + this.next() * (max - min);
+  }
+
+  /** Log-uniform real in [min, max): small values as likely per decade as large ones. */
+  logUniform(min: number, max: number): number {
+    return Math.exp(this.float(Math.log(min), Math.log(max)));
+  }
+
+  /** True with probability p. */
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new RangeError('pick from an empty list');
+    return items[Math.floor(this.next() * items.length)];
+  }
+
+  /** Picks by weight: `[[item, weight], …]`. */
+  weighted<T>(items: readonly (readonly [T, number])[]): T {
+    const total = items.reduce((sum, [, w]) => sum + w, 0);
+    let r = this.next() * total;
+    for (const [item, w] of items) {
+      if (r < w) return item;
+      r -= w;
+    }
+    return items[items.length - 1][0];
+  }
+
+  /** A new array with the items in random order (Fisher–Yates). */
+  shuffle<T>(items: readonly T[]): T[] {
+    const out = items.slice();
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = Math.floor(this.next() * (i + 1));
+      [out[i], out[j]] = [out[j], out[i]];
+    }
+    return out;
+  }
+
+  /** A lowercase RFC 4122 version-4-shaped GUID drawn from this generator. */
+  guid(): string {
+    const w0 = this.uint32();
+    const w1 = (this.uint32() & 0xffff0fff) | 0x00004000; // version 4
+    const w2 = (this.uint32() & 0x3fffffff) | 0x80000000; // variant 10xx
+    const w3 = this.uint32();
+    return (
+      word(w0) + '-' + HEX[(w1 >>> 24) & 255] + HEX[(w1 >>> 16) & 255] + '-' + HEX[(w1 >>> 8) & 255] + HEX[w1 & 255] +
+      '-' + HEX[(w2 >>> 24) & 255] + HEX[(w2 >>> 16) & 255] + '-' + HEX[(w2 >>> 8) & 255] + HEX[w2 & 255] + word(w3)
+    );
+  }
+}
