@@ -31,6 +31,9 @@ Options:
 
 Environment: EMREST_DATA_DIR, EMREST_NOW (freeze the clock, e.g. 2021-06-18T00:00:00Z).`;
 
+/** pino's levels. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
 function publicBase(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;
   if (!/^https?:\/\/[^/]+/i.test(url)) throw new UsageError(`--public-url must be an http(s) URL, got '${url}'`);
@@ -57,6 +60,12 @@ export async function serve(argv: string[]): Promise<void> {
   const httpPort = o['no-http'] ? undefined : intOption(o['http-port'], 'http-port', DEFAULTS.httpPort);
   const httpsPort = o['no-https'] ? undefined : intOption(o['https-port'], 'https-port', DEFAULTS.httpsPort);
   if (httpPort === undefined && httpsPort === undefined) throw new UsageError('--no-http and --no-https leave nothing to serve');
+  // Validate every option before the first write: a usage error must not create the administrator.
+  const defaultPageSize = intOption(o['page-size'], 'page-size', DEFAULTS.defaultPageSize, 1);
+  const publicUrl = publicBase(o['public-url']);
+  const logLevel = o['log-level'] ?? DEFAULTS.logLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
+  if (!o['tls-cert'] !== !o['tls-key']) throw new UsageError('--tls-cert and --tls-key go together');
   const dataDir = dataDirFrom(o['data-dir']);
   const clock = clockFrom();
   mkdirSync(dataDir, { recursive: true });
@@ -78,10 +87,10 @@ export async function serve(argv: string[]): Promise<void> {
     clock,
     sessionTimeoutMs: DEFAULTS.sessionTimeoutSeconds * 1000,
     windowMs: DEFAULTS.windowDays * 86_400_000,
-    defaultPageSize: intOption(o['page-size'], 'page-size', DEFAULTS.defaultPageSize, 1),
+    defaultPageSize,
     jsonBom: o['json-bom'] ?? DEFAULTS.jsonBom,
-    publicUrl: publicBase(o['public-url']),
-    logger: { level: o['log-level'] ?? DEFAULTS.logLevel },
+    publicUrl,
+    logger: { level: logLevel },
   });
   const tls = httpsPort === undefined ? undefined : await tlsMaterial(dataDir, o['tls-cert'], o['tls-key']);
   const urls = await listen(app, { host: o.host ?? DEFAULTS.host, httpPort, httpsPort, tls });

@@ -68,4 +68,38 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX logon_sessions_last_seen ON logon_sessions (last_seen);
   `,
+  `
+  CREATE TABLE backup_job_sessions (
+    id TEXT PRIMARY KEY, server_id TEXT NOT NULL REFERENCES backup_servers (id),
+    job_id TEXT NOT NULL, name TEXT NOT NULL, job_name TEXT NOT NULL, job_type INTEGER NOT NULL,
+    creation_time TEXT NOT NULL, end_time TEXT, state INTEGER NOT NULL, result INTEGER NOT NULL,
+    progress INTEGER NOT NULL, failure_message TEXT, is_retry INTEGER NOT NULL
+  );
+  CREATE INDEX bjs_creation ON backup_job_sessions (creation_time, id);
+  CREATE INDEX bjs_end ON backup_job_sessions (end_time, creation_time, id);
+  CREATE INDEX bjs_server ON backup_job_sessions (server_id, creation_time, id);
+  CREATE INDEX bjs_job ON backup_job_sessions (job_id, creation_time, id);
+  CREATE INDEX bjs_job_name ON backup_job_sessions (job_name COLLATE NOCASE, creation_time, id);
+  CREATE INDEX bjs_name ON backup_job_sessions (name COLLATE NOCASE);
+  CREATE INDEX bjs_job_type ON backup_job_sessions (job_type);
+  CREATE INDEX bjs_state ON backup_job_sessions (state, creation_time, id);
+  CREATE INDEX bjs_result ON backup_job_sessions (result, creation_time, id);
+  CREATE INDEX bjs_is_retry ON backup_job_sessions (is_retry);
+
+  CREATE TABLE backup_task_sessions (
+    id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES backup_job_sessions (id),
+    name TEXT NOT NULL, vm_display_name TEXT NOT NULL, creation_time TEXT NOT NULL,
+    end_time TEXT, state INTEGER NOT NULL, result INTEGER NOT NULL,
+    reason TEXT NOT NULL DEFAULT '', total_size INTEGER NOT NULL, vm_uid TEXT NOT NULL DEFAULT ''
+  );
+  CREATE INDEX bts_session ON backup_task_sessions (session_id, creation_time, id);
+  CREATE INDEX bts_creation ON backup_task_sessions (creation_time, id);
+  CREATE INDEX bts_end ON backup_task_sessions (end_time);
+  CREATE INDEX bts_name ON backup_task_sessions (name COLLATE NOCASE);
+  CREATE INDEX bts_vm ON backup_task_sessions (vm_display_name COLLATE NOCASE);
+  CREATE INDEX bts_state ON backup_task_sessions (state);
+  CREATE INDEX bts_result ON backup_task_sessions (result);
+  CREATE INDEX bts_reason ON backup_task_sessions (reason COLLATE NOCASE);
+  CREATE INDEX bts_total_size ON backup_task_sessions (total_size);
+  `,
 ];

@@ -1,0 +1,53 @@
+import { TASK_STATES, creationTime, endTime, idField, nameField, resultField, serverFields, upServerLink } from './fields.js';
+import type { FieldDecl, LinkDecl, TypeDecl } from './types.js';
+
+/**
+ * A task-session type (spec §5.2, §5.4): one VM's part of a job session. Replica and backup
+ * task sessions differ only in names, tables and BackupTaskSession's extra `VmUid` element.
+ */
+export function taskSessionType(o: {
+  name: string;
+  collection: string;
+  table: string;
+  sessionType: string;
+  sessionTable: string;
+  sessionCollection: string;
+  extra?: FieldDecl[];
+}): TypeDecl {
+  const self = `${o.collection}/{id}`;
+  const up: LinkDecl[] = [
+    upServerLink,
+    { rel: 'Up', type: `${o.sessionType}Reference`, href: `${o.sessionCollection}/{sessionId}`, name: 'sessionName' },
+  ];
+  return {
+    name: o.name,
+    uidKind: o.name,
+    listElement: `${o.name}s`,
+    collection: o.collection,
+    table: o.table,
+    from: `${o.table} t JOIN ${o.sessionTable} s ON s.id = t.session_id JOIN backup_servers bs ON bs.id = s.server_id`,
+    fields: [
+      nameField,
+      idField(o.name),
+      { key: 'vmDisplayName', kind: 'string', column: 't.vm_display_name', filter: ['VmDisplayName'], render: { name: 'VmDisplayName', as: 'attribute' } },
+      { key: 'sessionId', kind: 'uid', uidKind: o.sessionType, column: 't.session_id', filter: ['JobSessionUid'], render: { name: 'JobSessionUid', as: 'element' } },
+      creationTime(),
+      endTime(),
+      { key: 'state', kind: 'enum', members: TASK_STATES, column: 't.state', filter: ['State'], render: { name: 'State', as: 'element' } },
+      resultField,
+      { key: 'reason', kind: 'string', column: 't.reason', filter: ['Reason'], render: { name: 'Reason', as: 'element' } },
+      { key: 'totalSize', kind: 'long', column: 't.total_size', filter: ['TotalSize'], render: { name: 'TotalSize', as: 'element' } },
+      ...(o.extra ?? []),
+      { key: 'sessionName', kind: 'string', column: 's.name' },
+      { key: 'jobId', kind: 'uid', uidKind: 'Job', column: 's.job_id', filter: ['JobUid'] },
+      { key: 'jobName', kind: 'string', column: 's.job_name', filter: ['JobName'] },
+      ...serverFields('s'),
+    ],
+    defaultSort: ['creationTime', 'id'],
+    windowField: 'creationTime',
+    links: {
+      entity: [...up, { rel: 'Alternate', type: `${o.name}Reference`, href: self, name: 'name' }],
+      reference: [...up, { rel: 'Alternate', type: o.name, href: `${self}?format=Entity`, name: 'name' }],
+    },
+  };
+}

@@ -1,0 +1,363 @@
+/**
+ * The CLI as users run it: the compiled `dist/src/cli/main.js` in child processes, each with
+ * its own temporary data directory. Children are tracked and killed (SIGTERM, then SIGKILL)
+ * so the file never hangs.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { verifyPassword } from '../src/auth/password.js';
+import { child, children, parseXml, text } from './helpers.js';
+
+const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const NOW = '2026-11-30T00:00:00Z';
+const TABLES = ['backup_servers', 'jobs', 'replica_job_sessions', 'replica_task_sessions'];
+
+const root = mkdtempSync(join(tmpdir(), 'emrest-cli-'));
+let dirNo = 0;
+const freshDir = () => join(root, `d${++dirNo}`);
+
+/** Every child still running; `after` kills what a failed test left behind. */
+const live = new Set<ChildProcess>();
+
+after(async () => {
+  await Promise.all([...live].map((p) => stop(p, 'SIGKILL')));
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** The environment of a child: ours without EMREST_*, plus the given variables. */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('EMREST_')) delete env[k];
+  return { ...env, ...extra };
+}
+
+interface Exit { code: number | null; signal: NodeJS.Signals | null }
+
+function start(args: string[], env: Record<string, string> = {}) {
+  const proc = spawn(process.execPath, [MAIN, ...args], { cwd: root, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(proc);
+  let stdout = '', stderr = '';
+  proc.stdout!.setEncoding('utf8').on('data', (s: string) => void (stdout += s));
+  proc.stderr!.setEncoding('utf8').on('data', (s: string) => void (stderr += s));
+  const exited = new Promise<Exit>((resolve) =>
+    proc.once('close', (code, signal) => {
+      live.delete(proc);
+      resolve({ code, signal });
+    }),
+  );
+  return { proc, exited, out: () => stdout, err: () => stderr };
+}
+
+/** Sends a signal and waits for the exit; escalates to SIGKILL after 5 s. */
+async function stop(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<Exit> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return { code: proc.exitCode, signal: proc.signalCode };
+  const exited = new Promise<Exit>((resolve) => proc.once('exit', (code, sig) => resolve({ code, signal: sig })));
+  proc.kill(signal);
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+  try {
+    return await exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs a command to completion (killed after 20 s). */
+async function run(args: string[], env: Record<string, string> = {}) {
+  const c = start(args, env);
+  const timer = setTimeout(() => c.proc.kill('SIGKILL'), 20_000);
+  const { code, signal } = await c.exited;
+  clearTimeout(timer);
+  return { code, signal, stdout: c.out(), stderr: c.err() };
+}
+
+/** Waits until the child's stdout matches, failing on exit or after `ms`. */
+async function waitFor(c: ReturnType<typeof start>, pattern: RegExp, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!pattern.test(c.out())) {
+    if (c.proc.exitCode !== null || c.proc.signalCode !== null) {
+      assert.fail(`exited (${c.proc.exitCode ?? c.proc.signalCode}) before printing ${pattern}\nstdout: ${c.out()}\nstderr: ${c.err()}`);
+    }
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${pattern}\nstdout: ${c.out()}\nstderr: ${c.err()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+// -------------------------------------------------------------------------------------------
+
+describe('usage', { concurrency: true }, () => {
+  for (const args of [[], ['--help'], ['-h'], ['help'], ['serve', '--help'], ['serve', '-h'], ['users', '--help'], ['users'], ['users', 'add', '--help'], ['seed', '--help']]) {
+    test(`emrest ${args.join(' ')} prints usage and exits 0`, async () => {
+      const dir = freshDir();
+      const r = await run([...args, ...(args.length > 0 && args[0] !== 'help' && !args[0].startsWith('-') ? ['--data-dir', dir] : [])]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stderr, '');
+      const command = args[0] === 'serve' || args[0] === 'users' || args[0] === 'seed' ? ` ${args[0]}` : '';
+      assert.match(r.stdout, new RegExp(`^Usage: emrest${command} `));
+      if (command === '') assert.match(r.stdout, /serve[\s\S]*users[\s\S]*seed/);
+      const options: Record<string, string[]> = {
+        serve: ['--data-dir', '--host', '--http-port', '--https-port', '--no-http', '--no-https', '--public-url', '--tls-cert', '--tls-key', '--page-size', '--json-bom', '--log-level', '--help'],
+        seed: ['--data-dir', '--seed', '--servers', '--jobs', '--days', '--help'],
+        users: ['--password', '--role', '--data-dir', '--help'],
+      };
+      for (const o of options[args[0]] ?? []) assert.match(r.stdout, new RegExp(`^  (-h, )?${o} `, 'm'), `${o} is documented`);
+      if (args[0] === 'users') assert.match(r.stdout, /add NAME[\s\S]*list[\s\S]*remove NAME/);
+      assert.doesNotMatch(r.stdout, /listening/);
+    });
+  }
+
+  for (const [args, message] of [
+    [['--bogus'], /unknown command '--bogus'/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['serve', '--bogus'], /--bogus/],
+    [['serve', '--http-port', 'eighty'], /--http-port/],
+    [['seed', '--nope', '1'], /--nope/],
+    [['seed', '--days', '0'], /--days/],
+    [['users', 'list', '--bogus'], /--bogus/],
+    [['users', 'add', 'x'], /--password/],
+    [['users', 'add', 'x', '--password', 'p', '--role', 'Emperor'], /--role/],
+    [['users', 'frob'], /frob/],
+  ] as [string[], RegExp][]) {
+    test(`emrest ${args.join(' ')} exits 2 with a message`, async () => {
+      const r = await run([...args, ...(args[0] === 'serve' || args[0] === 'seed' || args[0] === 'users' ? ['--data-dir', freshDir()] : [])]);
+      assert.equal(r.code, 2, `stdout: ${r.stdout}\nstderr: ${r.stderr}`);
+      assert.match(r.stderr, /^emrest: /);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stdout, /listening/);
+    });
+  }
+});
+
+describe('serve rejects bad options before writing anything', { concurrency: true }, () => {
+  for (const [args, message] of [
+    [['--page-size', '0'], /--page-size/],
+    [['--public-url', 'ftp://x'], /--public-url/],
+    [['--log-level', 'loud'], /--log-level/],
+    [['--tls-cert', 'cert.pem'], /--tls-cert and --tls-key/],
+  ] as [string[], RegExp][]) {
+    test(`serve ${args.join(' ')}`, async () => {
+      const dir = freshDir();
+      const r = await run(['serve', ...args, '--http-port', '0', '--https-port', '0', '--data-dir', dir]);
+      assert.equal(r.code, 2, `stdout: ${r.stdout}\nstderr: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.equal(r.stdout, '', 'no administrator password printed (and lost), no demo data');
+      assert.equal(existsSync(join(dir, 'emrest.db')), false);
+    });
+  }
+});
+
+describe('users', () => {
+  test('add, list, add again (changes role and password), remove', async () => {
+    const dir = freshDir();
+    const users = (...args: string[]) => run(['users', ...args, '--data-dir', dir]);
+    const list = async () => {
+      const r = await users('list');
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.split('\n').filter(Boolean);
+    };
+    const hashOf = (name: string) => {
+      const db = new Database(join(dir, 'emrest.db'), { readonly: true });
+      try {
+        return (db.prepare('SELECT password_hash AS h FROM users WHERE name = ?').get(name) as { h: string } | undefined)?.h;
+      } finally {
+        db.close();
+      }
+    };
+
+    let r = await users('add', 'TECH\\admin', '--password', 'x', '--role', 'PortalUser');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Created user TECH\\admin \(PortalUser\)$/m);
+    assert.deepEqual(await list(), ['TECH\\admin\tPortalUser']);
+    assert.ok(await verifyPassword('x', hashOf('TECH\\admin')!));
+
+    r = await users('add', 'tech\\ADMIN', '--password', 'y', '--role', 'portaladministrator');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Updated user tech\\ADMIN \(PortalAdministrator\)$/m);
+    const [only, ...more] = await list();
+    assert.deepEqual(more, [], 'still one user');
+    assert.equal(only.split('\t')[0].toLowerCase(), 'tech\\admin');
+    assert.equal(only.split('\t')[1], 'PortalAdministrator');
+    assert.ok(await verifyPassword('y', hashOf('TECH\\admin')!), 'the password changed');
+
+    r = await users('add', 'viewer', '--password', 'v', '--role', 'RestoreOperator');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await list()).length, 2);
+
+    r = await users('remove', 'TECH\\admin');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Removed user TECH\\admin$/m);
+    assert.deepEqual(await list(), ['viewer\tRestoreOperator']);
+
+    r = await users('remove', 'TECH\\admin');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^emrest: no user named TECH\\admin/);
+  });
+});
+
+describe('seed', () => {
+  test('seeding twice with the same options gives the same rows', async () => {
+    const dir = freshDir();
+    const snapshot = () => {
+      const db = new Database(join(dir, 'emrest.db'), { readonly: true });
+      try {
+        return Object.fromEntries(
+          TABLES.map((t) => [t, (db.prepare(`SELECT id FROM ${t} ORDER BY id`).all() as { id: string }[]).map((r) => r.id)]),
+        );
+      } finally {
+        db.close();
+      }
+    };
+    const seedOnce = async () => {
+      const r = await run(['seed', '--seed', '3', '--days', '5', '--data-dir', dir], { EMREST_NOW: NOW });
+      assert.equal(r.code, 0, r.stderr);
+      const m = /^Seeded (\d+) backup servers, (\d+) jobs, (\d+) sessions, (\d+) task sessions into (.+)$/m.exec(r.stdout);
+      assert.ok(m, r.stdout);
+      assert.equal(m[5], join(dir, 'emrest.db'));
+      return m.slice(1, 5).map(Number);
+    };
+
+    const printed1 = await seedOnce();
+    const first = snapshot();
+    assert.deepEqual(TABLES.map((t) => first[t].length), printed1);
+    assert.ok(first.replica_job_sessions.length > 0 && first.replica_task_sessions.length > 0);
+
+    const printed2 = await seedOnce();
+    const second = snapshot();
+    assert.deepEqual(printed2, printed1);
+    assert.deepEqual(TABLES.map((t) => second[t].length), printed1, 'same row counts');
+    assert.deepEqual(second, first, 'same rows');
+  });
+});
+
+// -------------------------------------------------------------------------------------------
+
+interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
+
+/** A request over HTTPS to a self-signed server. */
+function httpsRequest(url: string, init: { method?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method: init.method ?? 'GET', headers: init.headers, rejectUnauthorized: false, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (s: string) => void (body += s));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const QUERY = '/api/query?type=ReplicaJobSession&format=Entities&filter=Result==Success&pageSize=3';
+const basic = (user: string, password: string) => 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
+
+/** Checks the seed-style query's answer: 3 successful sessions, links on the given base. */
+function checkQuery(body: string, base: string) {
+  const qr = parseXml(body).documentElement!;
+  assert.equal(qr.localName, 'QueryResult');
+  const sessions = children(child(child(qr, 'Entities'), 'ReplicaJobSessions'), 'ReplicaJobSession');
+  assert.equal(sessions.length, 3);
+  for (const s of sessions) assert.equal(text(s, 'Result'), 'Success');
+  const paging = child(qr, 'PagingInfo');
+  assert.equal(paging.getAttribute('PageSize'), '3');
+  assert.equal(paging.getAttribute('PageNum'), '1');
+  const links = children(child(paging, 'Links'), 'Link');
+  assert.equal(links[0].getAttribute('Rel'), 'First');
+  assert.equal(links[0].getAttribute('Href'), `${base}/query?type=ReplicaJobSession&format=Entities&filter=Result%3D%3DSuccess&pageSize=3&page=1`);
+  return sessions.map((s) => s.getAttribute('UID'));
+}
+
+describe('serve', () => {
+  test('first start creates the administrator and demo data, serves HTTP and HTTPS; a restart keeps sessions', { timeout: 35_000 }, async () => {
+    const dir = freshDir();
+    const env = { EMREST_NOW: NOW };
+    const args = ['serve', '--http-port', '0', '--https-port', '0', '--data-dir', dir];
+    const LISTENING = /^listening (https?):\/\/127\.0\.0\.1:(\d+)\/api\/$/gm;
+    const ports = (out: string) => {
+      const found = [...out.matchAll(LISTENING)].map((m) => [m[1], Number(m[2])] as const);
+      assert.deepEqual(found.map(([scheme]) => scheme), ['http', 'https'], `one http and one https line:\n${out}`);
+      return { http: found[0][1], https: found[1][1] };
+    };
+
+    // First start on an empty directory.
+    const first = start(args, env);
+    await waitFor(first, /^listening https:.*$/m);
+    const out1 = first.out();
+    const passwords = [...out1.matchAll(/^Created user "administrator" \(Portal Administrator\) with password: (\S+)$/gm)];
+    assert.equal(passwords.length, 1, out1);
+    const password = passwords[0][1];
+    assert.match(out1, /^Created demo data: 3 backup servers, 12 jobs, \d+ sessions, \d+ task sessions$/m);
+    const p1 = ports(out1);
+    assert.notEqual(p1.http, 0);
+    assert.notEqual(p1.https, 0);
+    const httpBase = `http://127.0.0.1:${p1.http}/api`, httpsBase = `https://127.0.0.1:${p1.https}/api`;
+
+    // Log on over HTTP (fetch); a wrong password is refused.
+    const bad = await fetch(`${httpBase}/sessionMngr/?v=latest`, { method: 'POST', headers: { Authorization: basic('administrator', 'wrong') } });
+    assert.equal(bad.status, 401);
+    await bad.text();
+    const logon = await fetch(`${httpBase}/sessionMngr/?v=latest`, { method: 'POST', headers: { Authorization: basic('administrator', password) } });
+    assert.equal(logon.status, 201, await logon.text());
+    const httpToken = logon.headers.get('x-restsvcsessionid')!;
+    const httpSessionId = Buffer.from(httpToken, 'base64').toString('ascii');
+    const q1 = await fetch(httpBase.replace(/\/api$/, '') + QUERY, { headers: { 'X-RestSvcSessionId': httpToken } });
+    const body1 = await q1.text();
+    assert.equal(q1.status, 200, body1);
+    const uids = checkQuery(body1, httpBase);
+
+    // Log on over HTTPS (self-signed certificate) and run the same query.
+    const tlsLogon = await httpsRequest(`${httpsBase}/sessionMngr/?v=latest`, {
+      method: 'POST',
+      headers: { Authorization: basic('administrator', password), 'Content-Length': '0' },
+    });
+    assert.equal(tlsLogon.status, 201, tlsLogon.body);
+    const httpsToken = tlsLogon.headers['x-restsvcsessionid'] as string;
+    assert.match(tlsLogon.headers.location as string, new RegExp(`^${httpsBase.replace(/\./g, '\\.')}/logonSessions/`));
+    const q2 = await httpsRequest(httpsBase.replace(/\/api$/, '') + QUERY, { headers: { 'X-RestSvcSessionId': httpsToken } });
+    assert.equal(q2.status, 200, q2.body);
+    assert.deepEqual(checkQuery(q2.body, httpsBase), uids, 'same data on both listeners');
+
+    const exit1 = await stop(first.proc);
+    assert.deepEqual(exit1, { code: 0, signal: null }, first.err());
+    assert.equal(ports(first.out()).http, p1.http, 'still one line per listener');
+
+    // Restart on the same directory: no new password or demo data; old tokens still work.
+    const second = start(args, env);
+    try {
+      await waitFor(second, /^listening https:.*$/m);
+      const out2 = second.out();
+      assert.doesNotMatch(out2, /password/i);
+      assert.doesNotMatch(out2, /Created/);
+      const p2 = ports(out2);
+
+      const sessions = await fetch(`http://127.0.0.1:${p2.http}/api/logonSessions`, {
+        headers: { 'X-RestSvcSessionId': httpToken, Accept: 'application/json' },
+      });
+      const listed = await sessions.text();
+      assert.equal(sessions.status, 200, listed);
+      assert.ok(listed.includes(httpSessionId), listed);
+      const q3 = await fetch(`http://127.0.0.1:${p2.http}${QUERY}`, { headers: { 'X-RestSvcSessionId': httpToken } });
+      const body3 = await q3.text();
+      assert.equal(q3.status, 200, body3);
+      assert.deepEqual(checkQuery(body3, `http://127.0.0.1:${p2.http}/api`), uids, 'same data after restart');
+      const q4 = await httpsRequest(`https://127.0.0.1:${p2.https}${QUERY}`, { headers: { 'X-RestSvcSessionId': httpsToken } });
+      assert.equal(q4.status, 200, q4.body);
+
+      // A token that never existed is still refused.
+      const bogus = await fetch(`http://127.0.0.1:${p2.http}${QUERY}`, {
+        headers: { 'X-RestSvcSessionId': Buffer.from('00000000-0000-4000-8000-000000000000').toString('base64') },
+      });
+      assert.equal(bogus.status, 401);
+      await bogus.text();
+    } finally {
+      const exit2 = await stop(second.proc);
+      assert.deepEqual(exit2, { code: 0, signal: null }, second.err());
+    }
+  });
+});
