@@ -18,6 +18,8 @@ export interface TaskSessionRow {
   id: string; sessionId: string; name: string; vmDisplayName: string; creationTime: DateTime;
   endTime: DateTime | null; state: number; result: number; reason: string; totalSize: number;
 }
+/** A BackupTaskSession: a task row plus the hypervisor's id of the VM. */
+export interface BackupTaskSessionRow extends TaskSessionRow { vmUid: string }
 
 /** EM names a session `<JobName>@<yyyy-MM-dd HH:mm:ss>` and a task `<VmDisplayName>@…`. */
 export const sessionName = (owner: string, start: DateTime) => `${owner}@${nameStamp(start)}`;
