@@ -1,4 +1,6 @@
+import { BackupJobSession } from './backup-job-session.js';
 import { BackupServer } from './backup-server.js';
+import { BackupTaskSession } from './backup-task-session.js';
 import { Job } from './job.js';
 import { ReplicaJobSession } from './replica-job-session.js';
 import { ReplicaTaskSession } from './replica-task-session.js';
@@ -7,10 +9,12 @@ import type { FieldDecl, TypeDecl } from './types.js';
 export type { FieldDecl, LinkDecl, RawValue, Row, ScalarKind, TypeDecl } from './types.js';
 
 /** Every declared type, in the order the query service lists them (spec §4.4). */
-export const TYPES: readonly TypeDecl[] = [Job, ReplicaTaskSession, ReplicaJobSession, BackupServer];
+export const TYPES: readonly TypeDecl[] = [
+  Job, BackupTaskSession, ReplicaTaskSession, BackupJobSession, ReplicaJobSession, BackupServer,
+];
 
 /** Types `GET /api/query` answers. */
-export const QUERY_TYPES: readonly TypeDecl[] = [ReplicaTaskSession, ReplicaJobSession];
+export const QUERY_TYPES: readonly TypeDecl[] = TYPES;
 
 /** Query types a real Enterprise Manager knows but emrest does not implement (answer 501). */
 export const UNIMPLEMENTED_QUERY_TYPES: readonly string[] = [

@@ -56,5 +56,6 @@ export const Job: TypeDecl = {
   },
   children: [
     { path: 'replicaSessions', type: 'ReplicaJobSession', parentKey: 'jobId' },
+    { path: 'backupSessions', type: 'BackupJobSession', parentKey: 'jobId' },
   ],
 };
