@@ -17,7 +17,7 @@ import { child, children, parseXml, text } from './helpers.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const NOW = '2026-11-30T00:00:00Z';
-const TABLES = ['backup_servers', 'jobs', 'replica_job_sessions', 'replica_task_sessions'];
+const TABLES = ['backup_servers', 'jobs', 'replica_job_sessions', 'replica_task_sessions', 'backup_job_sessions', 'backup_task_sessions'];
 
 const root = mkdtempSync(join(tmpdir(), 'emrest-cli-'));
 let dirNo = 0;
@@ -216,10 +216,10 @@ describe('seed', () => {
     const seedOnce = async () => {
       const r = await run(['seed', '--seed', '3', '--days', '5', '--data-dir', dir], { EMREST_NOW: NOW });
       assert.equal(r.code, 0, r.stderr);
-      const m = /^Seeded (\d+) backup servers, (\d+) jobs, (\d+) sessions, (\d+) task sessions into (.+)$/m.exec(r.stdout);
+      const m = /^Seeded (\d+) backup servers, (\d+) jobs, (\d+) replica sessions with (\d+) task sessions, (\d+) backup sessions with (\d+) task sessions into (.+)$/m.exec(r.stdout);
       assert.ok(m, r.stdout);
-      assert.equal(m[5], join(dir, 'emrest.db'));
-      return m.slice(1, 5).map(Number);
+      assert.equal(m[7], join(dir, 'emrest.db'));
+      return m.slice(1, 7).map(Number);
     };
 
     const printed1 = await seedOnce();
@@ -292,7 +292,7 @@ describe('serve', () => {
     const passwords = [...out1.matchAll(/^Created user "administrator" \(Portal Administrator\) with password: (\S+)$/gm)];
     assert.equal(passwords.length, 1, out1);
     const password = passwords[0][1];
-    assert.match(out1, /^Created demo data: 3 backup servers, 12 jobs, \d+ sessions, \d+ task sessions$/m);
+    assert.match(out1, /^Created demo data: 3 backup servers, 24 jobs, \d+ replica sessions with \d+ task sessions, \d+ backup sessions with \d+ task sessions$/m);
     const p1 = ports(out1);
     assert.notEqual(p1.http, 0);
     assert.notEqual(p1.https, 0);

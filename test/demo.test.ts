@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEMO_DEFAULTS, generateDemo, type DemoOptions } from '../src/data/demo.js';
 import { Random } from '../src/data/random.js';
+import { BACKUP_SESSION_JOB_TYPES } from '../src/registry/backup-job-session.js';
 import { JOB_SESSION_STATES, RESULT_MEMBERS, TASK_STATES } from '../src/registry/fields.js';
+import type { Row, TypeDecl } from '../src/registry/index.js';
+import { JOB_TYPES, PLATFORMS } from '../src/registry/job.js';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { fromEpochMs } from '../src/util/datetime.js';
 
@@ -18,19 +21,42 @@ const WORKING = JOB_SESSION_STATES.indexOf('Working');
 const STOPPED = JOB_SESSION_STATES.indexOf('Stopped');
 const COMPLETED = TASK_STATES.indexOf('Completed');
 const GUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const TABLES = ['backup_servers', 'jobs', 'replica_job_sessions', 'replica_task_sessions'];
+const TABLES = ['backup_servers', 'jobs', 'replica_job_sessions', 'replica_task_sessions', 'backup_job_sessions', 'backup_task_sessions'];
+const REPLICA_TABLES = ['replica_job_sessions', 'replica_task_sessions'];
+const REPLICA_JOB = JOB_TYPES.indexOf('Replica');
+const BACKUP_JOB = JOB_TYPES.indexOf('Backup');
+const COPY_JOB = JOB_TYPES.indexOf('BackupCopy');
+const VMWARE = PLATFORMS.indexOf('VMware');
+const HYPERV = PLATFORMS.indexOf('HyperV');
+/** The replica and backup halves share every session and task invariant. */
+const SIDES = [
+  { side: 'replica', sessions: 'replica_job_sessions', tasks: 'replica_task_sessions' },
+  { side: 'backup', sessions: 'backup_job_sessions', tasks: 'backup_task_sessions' },
+] as const;
+const VMWARE_UID = /^urn:VMware:Vm:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.vm-\d+$/;
+const HYPERV_UID = /^urn:HyperV:Vm:[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}\.[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/;
 
 const dir = mkdtempSync(join(tmpdir(), 'emrest-demo-'));
 let fileNo = 0;
 
-async function generate(options: Partial<DemoOptions> = {}) {
+interface Upsert { type: string; rows: readonly Row[] }
+
+/** Generates into a fresh database; `calls` (if given) records every upsertRows call. */
+async function generate(options: Partial<DemoOptions> = {}, calls?: Upsert[]) {
   const store = openSqliteStore(join(dir, `demo-${++fileNo}.db`));
+  if (calls !== undefined) {
+    const upsert = store.upsertRows.bind(store);
+    store.upsertRows = (type: TypeDecl, rows: readonly Row[]) => {
+      calls.push({ type: type.name, rows });
+      return upsert(type, rows);
+    };
+  }
   const counts = await generateDemo(store, { ...DEMO_DEFAULTS, now: NOW, ...options });
   return { store, counts };
 }
 
-const dump = (store: SqliteStore) =>
-  Object.fromEntries(TABLES.map((t) => [t, store.db.prepare(`SELECT * FROM ${t} ORDER BY id`).all()]));
+const dump = (store: SqliteStore, tables = TABLES, where = '') =>
+  Object.fromEntries(tables.map((t) => [t, store.db.prepare(`SELECT * FROM ${t} ${where} ORDER BY id`).all()]));
 const all = <T>(store: SqliteStore, sql: string, ...params: unknown[]) => store.db.prepare(sql).all(...params) as T[];
 const one = <T>(store: SqliteStore, sql: string, ...params: unknown[]) => store.db.prepare(sql).get(...params) as T;
 
@@ -60,6 +86,7 @@ describe('Random', () => {
 describe('generateDemo', () => {
   let a: SqliteStore;
   let counts: Awaited<ReturnType<typeof generateDemo>>;
+  const n = (store: SqliteStore, sql: string, ...params: unknown[]) => one<{ n: number }>(store, sql, ...params).n;
 
   before(async () => {
     ({ store: a, counts } = await generate());
@@ -67,14 +94,21 @@ describe('generateDemo', () => {
   after(() => a.close());
 
   test('counts match the rows written', () => {
-    const n = (t: string) => one<{ n: number }>(a, `SELECT COUNT(*) AS n FROM ${t}`).n;
+    const rows = (t: string) => n(a, `SELECT COUNT(*) AS n FROM ${t}`);
     assert.deepEqual(counts, {
-      servers: n('backup_servers'), jobs: n('jobs'), sessions: n('replica_job_sessions'), tasks: n('replica_task_sessions'),
+      servers: rows('backup_servers'), jobs: rows('jobs'), sessions: rows('replica_job_sessions'), tasks: rows('replica_task_sessions'),
+      backupSessions: rows('backup_job_sessions'), backupTasks: rows('backup_task_sessions'),
     });
     assert.equal(counts.servers, 3);
-    assert.equal(counts.jobs, 12);
+    assert.equal(counts.jobs, 24);
+    const byType = (t: number) => n(a, 'SELECT COUNT(*) AS n FROM jobs WHERE job_type = ?', t);
+    assert.equal(byType(REPLICA_JOB), 12, 'jobs still means replication jobs');
+    assert.equal(byType(BACKUP_JOB), 9, '3/4 of the backup jobs are Backup jobs');
+    assert.equal(byType(COPY_JOB), 3, '1/4 are BackupCopy jobs');
     assert.ok(counts.sessions > 12 * 30 * 0.8, `sessions ${counts.sessions}`);
     assert.ok(counts.tasks > counts.sessions, `tasks ${counts.tasks}`);
+    assert.ok(counts.backupSessions > 12 * 30 * 0.8, `backup sessions ${counts.backupSessions}`);
+    assert.ok(counts.backupTasks > counts.backupSessions, `backup tasks ${counts.backupTasks}`);
   });
 
   test('same seed twice gives identical rows; another seed differs', async () => {
@@ -90,6 +124,18 @@ describe('generateDemo', () => {
     }
   });
 
+  test('the replica side does not depend on the backup jobs', async () => {
+    const { store: r, counts: rc } = await generate({ backupJobs: 0 });
+    try {
+      assert.deepEqual(rc, { ...counts, jobs: 12, backupSessions: 0, backupTasks: 0 });
+      assert.deepEqual(dump(r, ['backup_servers', ...REPLICA_TABLES]), dump(a, ['backup_servers', ...REPLICA_TABLES]));
+      assert.deepEqual(dump(r, ['jobs']), dump(a, ['jobs'], `WHERE job_type = ${REPLICA_JOB}`));
+      assert.equal(n(r, 'SELECT COUNT(*) AS n FROM jobs'), 12);
+    } finally {
+      await r.close();
+    }
+  });
+
   test('GUIDs are lowercase v4 and the fleet looks real', () => {
     for (const t of TABLES) for (const { id } of all<{ id: string }>(a, `SELECT id FROM ${t}`)) assert.match(id, GUID_V4);
     for (const s of all<{ name: string; port: number; version: string }>(a, 'SELECT name, port, version FROM backup_servers')) {
@@ -97,129 +143,239 @@ describe('generateDemo', () => {
       assert.equal(s.port, 9392);
       assert.match(s.version, /^1[23]\.\d+\.\d+\.\d+$/);
     }
-    const jobs = all<{ name: string; server_id: string; next_run: string | null; schedule_enabled: number; description: string }>(
-      a, 'SELECT name, server_id, next_run, schedule_enabled, description FROM jobs');
+    const jobs = all<{ name: string; server_id: string; next_run: string | null; schedule_enabled: number; schedule_configured: number; description: string }>(
+      a, 'SELECT name, server_id, next_run, schedule_enabled, schedule_configured, description FROM jobs');
     assert.equal(new Set(jobs.map((j) => j.name)).size, jobs.length, 'job names are unique');
     assert.equal(new Set(jobs.map((j) => j.server_id)).size, 3, 'jobs spread over all servers');
     for (const j of jobs) {
       assert.match(j.description, /^Created by CORP\\[\w.-]+ at \d{1,2}\/\d{1,2}\/\d{4} \d{1,2}:\d{2} [AP]M\.$/);
+      assert.equal(j.schedule_configured, 1);
       if (j.schedule_enabled) assert.ok(j.next_run !== null && j.next_run > NOW_DT, `${j.name} next run ${j.next_run}`);
+      else assert.equal(j.next_run, null);
     }
     // Job sizes and names per task.
-    const bad = one<{ n: number }>(a, `SELECT COUNT(*) AS n FROM replica_task_sessions
-      WHERE total_size < 20 * 1073741824 OR total_size > 2048 * 1073741824 OR name NOT LIKE vm_display_name || '@%'`);
-    assert.equal(bad.n, 0);
-  });
-
-  test('result mix: mostly Success, some Warning and Failed', () => {
-    const mix = Object.fromEntries(
-      all<{ result: number; n: number }>(a, 'SELECT result, COUNT(*) AS n FROM replica_job_sessions GROUP BY result').map((r) => [r.result, r.n]),
-    );
-    const total = counts.sessions;
-    assert.ok(mix[SUCCESS] / total > 0.7, `success ${mix[SUCCESS]}/${total}`);
-    assert.ok(mix[WARNING] / total > 0.03 && mix[WARNING] / total < 0.2, `warning ${mix[WARNING]}/${total}`);
-    assert.ok(mix[FAILED] / total > 0.02 && mix[FAILED] / total < 0.2, `failed ${mix[FAILED]}/${total}`);
-    const retries = one<{ n: number }>(a, 'SELECT COUNT(*) AS n FROM replica_job_sessions WHERE is_retry = 1').n;
-    assert.ok(retries > 0);
-    // Failed sessions explain themselves; warnings carry '' or null.
-    assert.equal(one<{ n: number }>(a, `SELECT COUNT(*) AS n FROM replica_job_sessions
-      WHERE result = ? AND (failure_message IS NULL OR failure_message = '')`, FAILED).n, 0);
-    assert.equal(one<{ n: number }>(a, `SELECT COUNT(*) AS n FROM replica_job_sessions
-      WHERE result = ? AND failure_message IS NOT NULL AND failure_message <> ''`, WARNING).n, 0);
-  });
-
-  test('a retry starts after the failed session it retries has ended', () => {
-    const rows = all<{ end_time: string; retry_start: string | null; retry: number | null }>(a, `
-      SELECT f.end_time,
-             (SELECT n.creation_time FROM replica_job_sessions n
-               WHERE n.job_id = f.job_id AND n.creation_time > f.creation_time ORDER BY n.creation_time LIMIT 1) AS retry_start,
-             (SELECT n.is_retry FROM replica_job_sessions n
-               WHERE n.job_id = f.job_id AND n.creation_time > f.creation_time ORDER BY n.creation_time LIMIT 1) AS retry
-        FROM replica_job_sessions f WHERE f.result = ?`, FAILED);
-    assert.ok(rows.length > 0);
-    let followed = 0;
-    for (const r of rows) {
-      if (r.retry !== 1) continue;
-      followed++;
-      assert.ok(r.retry_start! > r.end_time, `retry at ${r.retry_start} before failed end ${r.end_time}`);
+    for (const { tasks } of SIDES) {
+      assert.equal(n(a, `SELECT COUNT(*) AS n FROM ${tasks}
+        WHERE total_size < 20 * 1073741824 OR total_size > 2048 * 1073741824 OR name NOT LIKE vm_display_name || '@%'`), 0, tasks);
     }
-    assert.ok(followed > 0, 'some failed sessions are retried');
-    // Every retry follows a failed session of its job.
-    const orphans = one<{ n: number }>(a, `SELECT COUNT(*) AS n FROM replica_job_sessions r WHERE r.is_retry = 1 AND
-      (SELECT p.result FROM replica_job_sessions p WHERE p.job_id = r.job_id AND p.creation_time < r.creation_time
-        ORDER BY p.creation_time DESC LIMIT 1) IS NOT ?`, FAILED).n;
-    assert.equal(orphans, 0);
-  });
-
-  test('times are consistent and nothing happens after now', () => {
-    for (const t of ['replica_job_sessions', 'replica_task_sessions']) {
-      const n = one<{ n: number }>(a, `SELECT COUNT(*) AS n FROM ${t}
-        WHERE end_time < creation_time OR creation_time > ? OR end_time > ?`, NOW_DT, NOW_DT).n;
-      assert.equal(n, 0, t);
+    // Sessions carry their job's name and server and the session enum's JobType (not the job's).
+    const sessionTypes: [string, number, number][] = [
+      ['replica_job_sessions', REPLICA_JOB, 0],
+      ['backup_job_sessions', BACKUP_JOB, BACKUP_SESSION_JOB_TYPES.indexOf('Backup')],
+      ['backup_job_sessions', COPY_JOB, BACKUP_SESSION_JOB_TYPES.indexOf('BackupCopy')],
+    ];
+    for (const [table, jobType, sessionType] of sessionTypes) {
+      assert.equal(n(a, `SELECT COUNT(*) AS n FROM ${table} s JOIN jobs j ON j.id = s.job_id WHERE j.job_type = ? AND
+        (s.job_type <> ? OR s.job_name <> j.name OR s.server_id <> j.server_id OR s.name NOT LIKE j.name || '@%')`, jobType, sessionType), 0);
+      assert.ok(n(a, `SELECT COUNT(*) AS n FROM ${table} s JOIN jobs j ON j.id = s.job_id WHERE j.job_type = ?`, jobType) > 0);
     }
-    const first = one<{ t: string }>(a, 'SELECT MIN(creation_time) AS t FROM replica_job_sessions').t;
-    assert.ok(first >= fromEpochMs(NOW - 30 * 86_400_000), first);
-    // Some sub-millisecond precision, as a real EM has.
-    const fine = one<{ n: number }>(a, `SELECT COUNT(*) AS n FROM replica_job_sessions WHERE substr(creation_time, 24, 4) <> '0000'`).n;
-    assert.ok(fine > counts.sessions / 2);
+    assert.equal(n(a, `SELECT COUNT(*) AS n FROM backup_job_sessions s LEFT JOIN jobs j ON j.id = s.job_id
+      WHERE j.job_type IS NULL OR j.job_type = ?`, REPLICA_JOB), 0, 'backup sessions belong to backup jobs');
   });
 
-  test('running sessions: Working, no result, partial progress; finished ones Stopped at 100', () => {
-    const running = all<{ state: number; result: number; progress: number; failure_message: string | null }>(
-      a, 'SELECT state, result, progress, failure_message FROM replica_job_sessions WHERE end_time IS NULL');
-    assert.ok(running.length >= 1 && running.length <= 6, `running ${running.length}`);
-    for (const r of running) {
-      assert.equal(r.state, WORKING);
-      assert.equal(r.result, 0);
-      assert.ok(r.progress >= 1 && r.progress < 100);
+  test('backup and backup copy jobs protect the fleet the replicas do', () => {
+    const names = all<{ name: string; job_type: number }>(a, 'SELECT name, job_type FROM jobs WHERE job_type <> ?', REPLICA_JOB);
+    for (const j of names) {
+      if (j.job_type === COPY_JOB) assert.match(j.name, /Copy/, j.name);
+      else assert.match(j.name, /Backup/, j.name);
     }
-    const finishedBad = one<{ n: number }>(a, `SELECT COUNT(*) AS n FROM replica_job_sessions
-      WHERE end_time IS NOT NULL AND (state <> ? OR progress <> 100 OR result = 0)`, STOPPED).n;
-    assert.equal(finishedBad, 0);
-    // At most one running session per job, and it is the job's latest.
-    const notLatest = one<{ n: number }>(a, `SELECT COUNT(*) AS n FROM replica_job_sessions r WHERE r.end_time IS NULL AND
-      EXISTS (SELECT 1 FROM replica_job_sessions l WHERE l.job_id = r.job_id AND l.creation_time > r.creation_time)`).n;
-    assert.equal(notLatest, 0);
+    // VMs both backed up and replicated, on the same server.
+    const vmsOnServers = (side: (typeof SIDES)[number]) => new Set(all<{ k: string }>(a, `SELECT DISTINCT s.server_id || '/' ||
+      t.vm_display_name AS k FROM ${side.tasks} t JOIN ${side.sessions} s ON s.id = t.session_id`).map((r) => r.k));
+    const [replicated, backedUp] = SIDES.map(vmsOnServers);
+    assert.ok([...backedUp].some((vm) => replicated.has(vm)), 'some VMs are both backed up and replicated on the same server');
+    // …and VMs that are only backed up.
+    assert.ok([...backedUp].some((vm) => !replicated.has(vm)), 'some VMs are only backed up');
+    // A VM name belongs to one server only.
+    assert.equal(n(a, `SELECT COUNT(*) AS n FROM (SELECT t.vm_display_name FROM backup_task_sessions t
+      JOIN backup_job_sessions s ON s.id = t.session_id GROUP BY t.vm_display_name HAVING COUNT(DISTINCT s.server_id) > 1)`), 0);
+
+    // A copy job copies the VMs of a Backup job on its server, every 1–4 hours, in short sessions.
+    const vmSets = new Map<string, string[]>();
+    for (const r of all<{ job_id: string; vm: string }>(a, `SELECT DISTINCT s.job_id, t.vm_display_name AS vm
+      FROM backup_task_sessions t JOIN backup_job_sessions s ON s.id = t.session_id`)) {
+      vmSets.set(r.job_id, [...(vmSets.get(r.job_id) ?? []), r.vm]);
+    }
+    const vmsOf = (jobId: string) => vmSets.get(jobId) ?? [];
+    const jobs = all<{ id: string; server_id: string; job_type: number; name: string }>(a,
+      'SELECT id, server_id, job_type, name FROM jobs WHERE job_type <> ?', REPLICA_JOB);
+    for (const copy of jobs.filter((j) => j.job_type === COPY_JOB)) {
+      const vms = vmsOf(copy.id);
+      assert.ok(jobs.some((b) => b.job_type === BACKUP_JOB && b.server_id === copy.server_id &&
+        vms.every((vm) => vmsOf(b.id).includes(vm))), `${copy.name} copies a backup job's VMs`);
+      const runs = n(a, 'SELECT COUNT(*) AS n FROM backup_job_sessions WHERE job_id = ? AND is_retry = 0', copy.id);
+      assert.ok(runs >= 30 * 6 * 0.8, `${copy.name}: ${runs} runs`);
+      const avg = one<{ m: number }>(a, `SELECT AVG((julianday(end_time) - julianday(creation_time)) * 1440) AS m
+        FROM backup_job_sessions WHERE job_id = ?`, copy.id).m;
+      assert.ok(avg < 30, `${copy.name}: sessions average ${avg} min`);
+    }
   });
 
-  test('tasks: every session has some, all belong to a session, results agree', () => {
-    assert.equal(one<{ n: number }>(a, `SELECT COUNT(*) AS n FROM replica_job_sessions s
-      WHERE NOT EXISTS (SELECT 1 FROM replica_task_sessions t WHERE t.session_id = s.id)`).n, 0);
-    assert.equal(one<{ n: number }>(a, `SELECT COUNT(*) AS n FROM replica_task_sessions t
-      WHERE NOT EXISTS (SELECT 1 FROM replica_job_sessions s WHERE s.id = t.session_id)`).n, 0);
-    // A Failed session has a Failed task with a reason; Success sessions only Success tasks.
-    assert.equal(one<{ n: number }>(a, `SELECT COUNT(*) AS n FROM replica_job_sessions s WHERE s.result = ? AND NOT EXISTS
-      (SELECT 1 FROM replica_task_sessions t WHERE t.session_id = s.id AND t.result = ? AND t.reason <> '')`, FAILED, FAILED).n, 0);
-    assert.equal(one<{ n: number }>(a, `SELECT COUNT(*) AS n FROM replica_task_sessions t JOIN replica_job_sessions s
-      ON s.id = t.session_id WHERE s.result = ? AND (t.result <> ? OR t.reason <> '')`, SUCCESS, SUCCESS).n, 0);
-    // Tasks start after their session and finish before it (or run on while it runs).
-    assert.equal(one<{ n: number }>(a, `SELECT COUNT(*) AS n FROM replica_task_sessions t JOIN replica_job_sessions s
-      ON s.id = t.session_id WHERE t.creation_time <= s.creation_time OR t.end_time > s.end_time
-      OR (s.end_time IS NOT NULL AND (t.end_time IS NULL OR t.state <> ?))`, COMPLETED).n, 0);
+  test('a VM keeps its vmUid across sessions and jobs; the uid matches the job platform', () => {
+    assert.equal(n(a, `SELECT COUNT(*) AS n FROM (SELECT vm_display_name FROM backup_task_sessions
+      GROUP BY vm_display_name HAVING COUNT(DISTINCT vm_uid) > 1)`), 0);
+    assert.equal(n(a, `SELECT COUNT(*) AS n FROM (SELECT vm_uid FROM backup_task_sessions
+      GROUP BY vm_uid HAVING COUNT(DISTINCT vm_display_name) > 1)`), 0);
+    // Some VMs appear in many sessions (and in a backup and a copy job) with that one uid.
+    assert.ok(n(a, `SELECT COUNT(*) AS n FROM (SELECT vm_uid FROM backup_task_sessions t JOIN backup_job_sessions s
+      ON s.id = t.session_id GROUP BY vm_uid HAVING COUNT(DISTINCT s.job_id) > 1 AND COUNT(*) > 10)`) > 0);
+    const rows = all<{ vm_uid: string; platform: number }>(a, `SELECT DISTINCT t.vm_uid, j.platform FROM backup_task_sessions t
+      JOIN backup_job_sessions s ON s.id = t.session_id JOIN jobs j ON j.id = s.job_id`);
+    for (const r of rows) assert.match(r.vm_uid, r.platform === VMWARE ? VMWARE_UID : r.platform === HYPERV ? HYPERV_UID : /^$/);
   });
 
-  test('larger fleets are written in batches and stay consistent', async () => {
-    const { store, counts: big } = await generate({ seed: 9, servers: 5, jobs: 40, days: 45 });
+  for (const { side, sessions, tasks } of SIDES) {
+    describe(side, () => {
+      const total = () => (side === 'replica' ? counts.sessions : counts.backupSessions);
+
+      test('result mix: mostly Success, some Warning and Failed', () => {
+        const mix = Object.fromEntries(
+          all<{ result: number; n: number }>(a, `SELECT result, COUNT(*) AS n FROM ${sessions} GROUP BY result`).map((r) => [r.result, r.n]),
+        );
+        assert.ok(mix[SUCCESS] / total() > 0.7, `success ${mix[SUCCESS]}/${total()}`);
+        assert.ok(mix[WARNING] / total() > 0.03 && mix[WARNING] / total() < 0.2, `warning ${mix[WARNING]}/${total()}`);
+        assert.ok(mix[FAILED] / total() > 0.02 && mix[FAILED] / total() < 0.2, `failed ${mix[FAILED]}/${total()}`);
+        assert.ok(n(a, `SELECT COUNT(*) AS n FROM ${sessions} WHERE is_retry = 1`) > 0);
+        // Failed sessions explain themselves; warnings carry '' or null.
+        assert.equal(n(a, `SELECT COUNT(*) AS n FROM ${sessions}
+          WHERE result = ? AND (failure_message IS NULL OR failure_message = '')`, FAILED), 0);
+        assert.equal(n(a, `SELECT COUNT(*) AS n FROM ${sessions}
+          WHERE result = ? AND failure_message IS NOT NULL AND failure_message <> ''`, WARNING), 0);
+        // One job keeps failing: its latest three sessions all failed.
+        assert.ok(n(a, `SELECT COUNT(*) AS n FROM jobs j WHERE 3 = (SELECT COUNT(*) FROM (SELECT result FROM ${sessions} s
+          WHERE s.job_id = j.id ORDER BY creation_time DESC LIMIT 3) WHERE result = ?)`, FAILED) >= 1);
+      });
+
+      test('a retry follows a failed session, after it ended, and processes only its failed VMs', () => {
+        const rows = all<{ id: string; end_time: string; next_id: string | null; next_start: string | null; retry: number | null }>(a, `
+          SELECT f.id, f.end_time, n.id AS next_id, n.creation_time AS next_start, n.is_retry AS retry
+            FROM ${sessions} f LEFT JOIN ${sessions} n ON n.id = (SELECT x.id FROM ${sessions} x
+              WHERE x.job_id = f.job_id AND x.creation_time > f.creation_time ORDER BY x.creation_time LIMIT 1)
+           WHERE f.result = ?`, FAILED);
+        assert.ok(rows.length > 0);
+        let followed = 0;
+        const vms = (id: string, failedOnly: boolean) => all<{ vm: string }>(a, `SELECT vm_display_name AS vm FROM ${tasks}
+          WHERE session_id = ? ${failedOnly ? `AND result = ${FAILED}` : ''} ORDER BY 1`, id).map((r) => r.vm);
+        for (const r of rows) {
+          if (r.retry !== 1) continue;
+          followed++;
+          assert.ok(r.next_start! > r.end_time, `retry at ${r.next_start} before failed end ${r.end_time}`);
+          assert.deepEqual(vms(r.next_id!, false), vms(r.id, true));
+        }
+        assert.ok(followed > 0, 'some failed sessions are retried');
+        // Every retry follows a failed session of its job.
+        assert.equal(n(a, `SELECT COUNT(*) AS n FROM ${sessions} r WHERE r.is_retry = 1 AND
+          (SELECT p.result FROM ${sessions} p WHERE p.job_id = r.job_id AND p.creation_time < r.creation_time
+            ORDER BY p.creation_time DESC LIMIT 1) IS NOT ?`, FAILED), 0);
+      });
+
+      test('times are consistent, sessions of a job never overlap, nothing happens after now', () => {
+        for (const t of [sessions, tasks]) {
+          assert.equal(n(a, `SELECT COUNT(*) AS n FROM ${t}
+            WHERE end_time < creation_time OR creation_time > ? OR end_time > ?`, NOW_DT, NOW_DT), 0, t);
+        }
+        const first = one<{ t: string }>(a, `SELECT MIN(creation_time) AS t FROM ${sessions}`).t;
+        assert.ok(first >= fromEpochMs(NOW - 30 * 86_400_000), first);
+        const rows = all<{ job_id: string; creation_time: string; end_time: string | null }>(a,
+          `SELECT job_id, creation_time, end_time FROM ${sessions} ORDER BY job_id, creation_time`);
+        for (let i = 1; i < rows.length; i++) {
+          const [p, s] = [rows[i - 1], rows[i]];
+          if (p.job_id === s.job_id) assert.ok(p.end_time !== null && p.end_time < s.creation_time, `${s.job_id} at ${s.creation_time}`);
+        }
+        // Some sub-millisecond precision, as a real EM has.
+        assert.ok(n(a, `SELECT COUNT(*) AS n FROM ${sessions} WHERE substr(creation_time, 24, 4) <> '0000'`) > total() / 2);
+      });
+
+      test('running sessions: Working, no result, partial progress; finished ones Stopped at 100', () => {
+        const running = all<{ state: number; result: number; progress: number }>(
+          a, `SELECT state, result, progress FROM ${sessions} WHERE end_time IS NULL`);
+        assert.ok(running.length >= 1 && running.length <= 8, `running ${running.length}`);
+        for (const r of running) {
+          assert.equal(r.state, WORKING);
+          assert.equal(r.result, 0);
+          assert.ok(r.progress >= 1 && r.progress < 100);
+        }
+        assert.equal(n(a, `SELECT COUNT(*) AS n FROM ${sessions}
+          WHERE end_time IS NOT NULL AND (state <> ? OR progress <> 100 OR result = 0)`, STOPPED), 0);
+        // At most one running session per job, and it is the job's latest.
+        assert.equal(n(a, `SELECT COUNT(*) AS n FROM ${sessions} r WHERE r.end_time IS NULL AND
+          EXISTS (SELECT 1 FROM ${sessions} l WHERE l.job_id = r.job_id AND l.creation_time > r.creation_time)`), 0);
+      });
+
+      test('tasks: every session has some, all belong to a session, results agree', () => {
+        assert.equal(n(a, `SELECT COUNT(*) AS n FROM ${sessions} s
+          WHERE NOT EXISTS (SELECT 1 FROM ${tasks} t WHERE t.session_id = s.id)`), 0);
+        assert.equal(n(a, `SELECT COUNT(*) AS n FROM ${tasks} t
+          WHERE NOT EXISTS (SELECT 1 FROM ${sessions} s WHERE s.id = t.session_id)`), 0);
+        // A Failed session has a Failed task with a reason; Success sessions only Success tasks.
+        assert.equal(n(a, `SELECT COUNT(*) AS n FROM ${sessions} s WHERE s.result = ? AND NOT EXISTS
+          (SELECT 1 FROM ${tasks} t WHERE t.session_id = s.id AND t.result = ? AND t.reason <> '')`, FAILED, FAILED), 0);
+        assert.equal(n(a, `SELECT COUNT(*) AS n FROM ${tasks} t JOIN ${sessions} s
+          ON s.id = t.session_id WHERE s.result = ? AND (t.result <> ? OR t.reason <> '')`, SUCCESS, SUCCESS), 0);
+        // Tasks start after their session and finish before it (or run on while it runs).
+        assert.equal(n(a, `SELECT COUNT(*) AS n FROM ${tasks} t JOIN ${sessions} s
+          ON s.id = t.session_id WHERE t.creation_time <= s.creation_time OR t.end_time > s.end_time
+          OR (s.end_time IS NOT NULL AND (t.end_time IS NULL OR t.state <> ?))`, COMPLETED), 0);
+      });
+    });
+  }
+
+  test('larger fleets are written in batches, referenced rows first, and stay consistent', async () => {
+    const calls: Upsert[] = [];
+    const { store, counts: big } = await generate({ seed: 9, servers: 5, jobs: 25, backupJobs: 8, days: 30 }, calls);
     try {
       assert.ok(big.tasks > 5000, `tasks ${big.tasks}`);
-      assert.equal(one<{ n: number }>(store, 'SELECT COUNT(*) AS n FROM replica_task_sessions').n, big.tasks);
-      assert.equal(one<{ n: number }>(store, 'SELECT COUNT(DISTINCT name) AS n FROM jobs').n, 40);
-      assert.equal(one<{ n: number }>(store, `SELECT COUNT(*) AS n FROM replica_job_sessions
-        WHERE end_time < creation_time OR creation_time > ? OR end_time > ?`, NOW_DT, NOW_DT).n, 0);
+      assert.ok(big.backupTasks > 5000, `backup tasks ${big.backupTasks}`);
+      assert.equal(n(store, 'SELECT COUNT(*) AS n FROM replica_task_sessions'), big.tasks);
+      assert.equal(n(store, 'SELECT COUNT(*) AS n FROM backup_task_sessions'), big.backupTasks);
+      assert.equal(n(store, 'SELECT COUNT(DISTINCT name) AS n FROM jobs'), 33);
+      for (const { sessions } of SIDES) {
+        assert.equal(n(store, `SELECT COUNT(*) AS n FROM ${sessions}
+          WHERE end_time < creation_time OR creation_time > ? OR end_time > ?`, NOW_DT, NOW_DT), 0);
+      }
+      // ≤ 5000 rows per upsert; every referenced row was written by an earlier call.
+      const seen = new Map<string, Set<unknown>>();
+      const has = (type: string, id: unknown) => seen.get(type)?.has(id) ?? false;
+      const parents: Record<string, [string, string][]> = {
+        Job: [['serverId', 'BackupServer']],
+        ReplicaJobSession: [['serverId', 'BackupServer'], ['jobId', 'Job']],
+        BackupJobSession: [['serverId', 'BackupServer'], ['jobId', 'Job']],
+        ReplicaTaskSession: [['sessionId', 'ReplicaJobSession']],
+        BackupTaskSession: [['sessionId', 'BackupJobSession']],
+      };
+      for (const { type, rows } of calls) {
+        assert.ok(rows.length > 0 && rows.length <= 5000, `${type}: ${rows.length} rows`);
+        for (const row of rows) {
+          for (const [key, parent] of parents[type] ?? []) assert.ok(has(parent, row[key]), `${type} before its ${parent}`);
+        }
+        const ids = seen.get(type) ?? new Set();
+        for (const row of rows) ids.add(row.id);
+        seen.set(type, ids);
+      }
+      assert.ok(calls.filter((c) => c.type === 'BackupTaskSession').length > 1, 'backup tasks took several batches');
     } finally {
       await store.close();
     }
   });
 
-  test('rejects impossible options', async () => {
+  test('backupJobs defaults when omitted; rejects impossible options', async () => {
     const store = openSqliteStore(join(dir, 'reject.db'));
     try {
       await assert.rejects(generateDemo(store, { ...DEMO_DEFAULTS, servers: 0, now: NOW }), RangeError);
       await assert.rejects(generateDemo(store, { ...DEMO_DEFAULTS, jobs: -1, now: NOW }), RangeError);
-      assert.deepEqual(await generateDemo(store, { ...DEMO_DEFAULTS, jobs: 0, servers: 0, now: NOW }),
-        { servers: 0, jobs: 0, sessions: 0, tasks: 0 });
+      await assert.rejects(generateDemo(store, { ...DEMO_DEFAULTS, backupJobs: 1.5, now: NOW }), RangeError);
+      await assert.rejects(generateDemo(store, { ...DEMO_DEFAULTS, jobs: 0, servers: 0, now: NOW }), RangeError);
+      assert.deepEqual(await generateDemo(store, { ...DEMO_DEFAULTS, jobs: 0, backupJobs: 0, servers: 0, now: NOW }),
+        { servers: 0, jobs: 0, sessions: 0, tasks: 0, backupSessions: 0, backupTasks: 0 });
     } finally {
       await store.close();
+    }
+    const { store: small, counts: c } = await generate({ backupJobs: undefined, servers: 1, jobs: 1, days: 1 });
+    try {
+      assert.equal(c.jobs, 1 + DEMO_DEFAULTS.backupJobs);
+      assert.ok(c.backupSessions > 0);
+    } finally {
+      await small.close();
     }
   });
 });

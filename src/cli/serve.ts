@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { hashPassword } from '../auth/password.js';
 import { clockFrom, databasePath, dataDirFrom, DEFAULTS } from '../config.js';
-import { DEMO_DEFAULTS, generateDemo } from '../data/demo.js';
+import { DEMO_DEFAULTS, describeCounts, generateDemo } from '../data/demo.js';
 import { buildApp } from '../http/app.js';
 import { listen, tlsMaterial } from '../http/listen.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -79,7 +79,7 @@ export async function serve(argv: string[]): Promise<void> {
   }
   if (await store.isEmpty()) {
     const made = await generateDemo(store, { ...DEMO_DEFAULTS, now: clock() });
-    console.log(`Created demo data: ${made.servers} backup servers, ${made.jobs} jobs, ${made.sessions} sessions, ${made.tasks} task sessions`);
+    console.log(`Created demo data: ${describeCounts(made)}`);
   }
 
   const app = buildApp({

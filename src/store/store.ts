@@ -25,16 +25,29 @@ export interface QueryPage {
   readonly total?: number;
 }
 
+/** Writes inside one transaction (see `Store.write`). */
+export interface StoreWriter {
+  /** Inserts or updates (by id) rows of a type, keyed by the type's field keys. */
+  upsert(type: TypeDecl, rows: readonly Row[]): Promise<{ inserted: number; updated: number }>;
+  /** Deletes every resource row (servers, jobs, sessions); users and logons stay. */
+  clear(): Promise<void>;
+}
+
 /**
  * The persistence boundary. Everything above it speaks plans and rows; SQLite is the first
  * implementation, PostgreSQL can follow behind the same interface.
  */
 export interface Store {
   query(plan: QueryPlan, options?: { count?: boolean }): Promise<QueryPage>;
-  /** Inserts or updates (by id) rows of a type (keyed by the type's field keys) in one transaction. */
+  /**
+   * Runs `fn` in one transaction: all its writes land, or none. Readers never see a
+   * half-done write. `bulk` tells the store a large load is coming (it may defer indexing).
+   */
+  write<T>(fn: (w: StoreWriter) => Promise<T>, options?: { bulk?: boolean }): Promise<T>;
+  /** `write` of one batch of rows. */
   upsertRows(type: TypeDecl, rows: readonly Row[]): Promise<void>;
-  /** Runs `fn` in one transaction: all its writes land, or none. */
-  transaction<T>(fn: () => T): Promise<T>;
+  /** Changes whenever resource data changes, from any process: caches key on it. */
+  dataGeneration(): Promise<number>;
   isEmpty(): Promise<boolean>;
 
   putUser(user: User): Promise<void>;

@@ -102,4 +102,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX bts_reason ON backup_task_sessions (reason COLLATE NOCASE);
   CREATE INDEX bts_total_size ON backup_task_sessions (total_size);
   `,
+  `
+  CREATE TABLE data_generation (generation INTEGER NOT NULL);
+  INSERT INTO data_generation (generation) VALUES (0);
+  `,
 ];

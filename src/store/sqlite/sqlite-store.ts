@@ -1,8 +1,8 @@
 import Database, { type Statement } from 'better-sqlite3';
 import type { QueryPlan } from '../../query/plan.js';
-import type { Row, TypeDecl } from '../../registry/index.js';
+import { TYPES, type Row, type TypeDecl } from '../../registry/index.js';
 import { compileCount, compileSelect, ownColumns, type Dialect } from '../sql.js';
-import type { LogonSession, QueryPage, Role, Store, User } from '../store.js';
+import type { LogonSession, QueryPage, Role, Store, StoreWriter, User } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
 
 const sqlite: Dialect = {
@@ -11,16 +11,25 @@ const sqlite: Dialect = {
 };
 
 const STATEMENT_CACHE_LIMIT = 512;
+const COUNT_CACHE_LIMIT = 4096;
 
-/** Opens (creating and migrating if needed) the SQLite database file at `path`. */
-export function openSqliteStore(path: string): SqliteStore {
+function connect(path: string): Database.Database {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  migrate(db);
-  return new SqliteStore(db);
+  return db;
+}
+
+/**
+ * Opens (creating and migrating if needed) the SQLite database file at `path`. Two
+ * connections: reads never see a write transaction in progress (WAL isolation).
+ */
+export function openSqliteStore(path: string): SqliteStore {
+  const writer = connect(path);
+  migrate(writer);
+  return new SqliteStore(connect(path), writer);
 }
 
 function migrate(db: Database.Database): void {
@@ -36,99 +45,195 @@ function migrate(db: Database.Database): void {
 interface UserRow { name: string; password_hash: string; role: string }
 interface LogonRow { id: string; user_name: string; created_at: number; last_seen: number }
 
-export class SqliteStore implements Store {
-  private readonly statements = new Map<string, Statement>();
+/** Children before parents, so deletes respect foreign keys. */
+const DATA_TABLES = ['backup_task_sessions', 'replica_task_sessions', 'backup_job_sessions', 'replica_job_sessions', 'jobs', 'backup_servers'];
 
-  constructor(readonly db: Database.Database) {}
-
-  private prepare(sql: string): Statement {
-    let s = this.statements.get(sql);
+class Statements {
+  private readonly cache = new Map<string, Statement>();
+  constructor(private readonly db: Database.Database) {}
+  get(sql: string): Statement {
+    let s = this.cache.get(sql);
     if (!s) {
-      if (this.statements.size >= STATEMENT_CACHE_LIMIT) this.statements.clear();
+      if (this.cache.size >= STATEMENT_CACHE_LIMIT) this.cache.clear();
       s = this.db.prepare(sql);
-      this.statements.set(sql, s);
+      this.cache.set(sql, s);
     }
     return s;
   }
+}
 
-  async query(plan: QueryPlan, options: { count?: boolean } = {}): Promise<QueryPage> {
-    const select = compileSelect(plan, sqlite);
-    const rows = this.prepare(select.text).all(...select.params) as Row[];
-    if (!options.count) return { rows };
-    const count = compileCount(plan, sqlite);
-    const { n } = this.prepare(count.text).get(...count.params) as { n: number };
-    return { rows, total: n };
+export class SqliteStore implements Store {
+  private readonly reads: Statements;
+  private readonly writes: Statements;
+  /** Totals per count statement, valid for one data generation (COUNT dominates large queries). */
+  private readonly counts = new Map<string, number>();
+  private countsGeneration = -1;
+  private writing: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly db: Database.Database,
+    private readonly writer: Database.Database,
+  ) {
+    this.reads = new Statements(db);
+    this.writes = new Statements(writer);
   }
 
-  async upsertRows(type: TypeDecl, rows: readonly Row[]): Promise<void> {
-    const cols = ownColumns(type);
-    const names = cols.map((c) => c.column);
-    // An upsert, not INSERT OR REPLACE: replacing would delete the row under its children.
-    const sql =
-      `INSERT INTO ${type.table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')}) ` +
-      `ON CONFLICT (id) DO UPDATE SET ${names.filter((n) => n !== 'id').map((n) => `${n} = excluded.${n}`).join(', ')}`;
-    const stmt = this.prepare(sql);
-    this.db.transaction(() => {
-      for (const row of rows) stmt.run(...cols.map((c) => row[c.key] ?? null));
+  private generation(): number {
+    return (this.reads.get('SELECT generation FROM data_generation').get() as { generation: number }).generation;
+  }
+
+  async dataGeneration(): Promise<number> {
+    return this.generation();
+  }
+
+  async query(plan: QueryPlan, options: { count?: boolean } = {}): Promise<QueryPage> {
+    // Rows and total come from one read transaction, so they agree even while a write lands.
+    return this.db.transaction(() => {
+      const select = compileSelect(plan, sqlite);
+      const rows = this.reads.get(select.text).all(...select.params) as Row[];
+      if (!options.count) return { rows };
+      const count = compileCount(plan, sqlite);
+      const generation = this.generation();
+      if (generation !== this.countsGeneration) {
+        this.counts.clear();
+        this.countsGeneration = generation;
+      }
+      const key = count.text + '\u0000' + JSON.stringify(count.params);
+      let total = this.counts.get(key);
+      if (total === undefined) {
+        total = (this.reads.get(count.text).get(...count.params) as { n: number }).n;
+        if (this.counts.size >= COUNT_CACHE_LIMIT) this.counts.clear();
+        this.counts.set(key, total);
+      }
+      return { rows, total };
     })();
   }
 
-  async transaction<T>(fn: () => T): Promise<T> {
-    return this.db.transaction(fn)();
+  private upsertNow(type: TypeDecl, rows: readonly Row[]): { inserted: number; updated: number } {
+    const cols = ownColumns(type);
+    const names = cols.map((c) => c.column);
+    const exists = this.writes.get(`SELECT 1 FROM ${type.table} WHERE id = ?`);
+    // An upsert, not INSERT OR REPLACE: replacing would delete the row under its children.
+    const upsert = this.writes.get(
+      `INSERT INTO ${type.table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')}) ` +
+        `ON CONFLICT (id) DO UPDATE SET ${names.filter((n) => n !== 'id').map((n) => `${n} = excluded.${n}`).join(', ')} ` +
+        `WHERE ${names.filter((n) => n !== 'id').map((n) => `${n} IS NOT excluded.${n}`).join(' OR ')}`,
+    );
+    let inserted = 0, updated = 0;
+    for (const row of rows) {
+      const existed = exists.get(row.id) !== undefined;
+      const changes = upsert.run(...cols.map((c) => row[c.key] ?? null)).changes;
+      if (!existed) inserted++;
+      else if (changes > 0) updated++;
+    }
+    return { inserted, updated };
+  }
+
+  /**
+   * One write transaction on the writer connection. Writes are queued so two never
+   * interleave; a bulk load into empty tables drops the secondary indexes and rebuilds them
+   * at the end (sorting once beats millions of random index inserts), all inside the same
+   * transaction, so a failure leaves the database as it was.
+   */
+  async write<T>(fn: (w: StoreWriter) => Promise<T>, options: { bulk?: boolean } = {}): Promise<T> {
+    const run = async (): Promise<T> => {
+      const db = this.writer;
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const deferred = options.bulk ? this.dropIndexesOfEmptyTables() : [];
+        const writer: StoreWriter = {
+          upsert: async (type, rows) => this.upsertNow(type, rows),
+          clear: async () => {
+            for (const t of DATA_TABLES) this.writes.get(`DELETE FROM ${t}`).run();
+          },
+        };
+        const result = await fn(writer);
+        for (const sql of deferred) db.exec(sql);
+        this.writes.get('UPDATE data_generation SET generation = generation + 1').run();
+        db.exec('COMMIT');
+        if (deferred.length) db.exec('ANALYZE');
+        return result;
+      } catch (e) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw e;
+      }
+    };
+    const next = this.writing.then(run, run);
+    this.writing = next.catch(() => undefined);
+    return next;
+  }
+
+  private dropIndexesOfEmptyTables(): string[] {
+    const sqls: string[] = [];
+    for (const table of new Set(TYPES.map((t) => t.table))) {
+      if (this.writes.get(`SELECT 1 FROM ${table} LIMIT 1`).get() !== undefined) continue;
+      const indexes = this.writer
+        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL")
+        .all(table) as { name: string; sql: string }[];
+      for (const i of indexes) {
+        this.writer.exec(`DROP INDEX ${i.name}`);
+        sqls.push(i.sql);
+      }
+    }
+    return sqls;
+  }
+
+  async upsertRows(type: TypeDecl, rows: readonly Row[]): Promise<void> {
+    await this.write(async (w) => void (await w.upsert(type, rows)));
   }
 
   async isEmpty(): Promise<boolean> {
-    return (this.prepare('SELECT EXISTS (SELECT 1 FROM backup_servers) AS found').get() as { found: number }).found === 0;
+    return (this.reads.get('SELECT EXISTS (SELECT 1 FROM backup_servers) AS found').get() as { found: number }).found === 0;
   }
 
   async putUser(user: User): Promise<void> {
-    this.prepare(
+    this.writes.get(
       'INSERT INTO users (name, password_hash, role) VALUES (?, ?, ?) ' +
         'ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role',
     ).run(user.name, user.passwordHash, user.role);
   }
 
   async getUser(name: string): Promise<User | undefined> {
-    const r = this.prepare('SELECT name, password_hash, role FROM users WHERE name = ?').get(name) as UserRow | undefined;
+    const r = this.reads.get('SELECT name, password_hash, role FROM users WHERE name = ?').get(name) as UserRow | undefined;
     return r && toUser(r);
   }
 
   async listUsers(): Promise<User[]> {
-    return (this.prepare('SELECT name, password_hash, role FROM users ORDER BY name').all() as UserRow[]).map(toUser);
+    return (this.reads.get('SELECT name, password_hash, role FROM users ORDER BY name').all() as UserRow[]).map(toUser);
   }
 
   async removeUser(name: string): Promise<boolean> {
-    return this.prepare('DELETE FROM users WHERE name = ?').run(name).changes > 0;
+    return this.writes.get('DELETE FROM users WHERE name = ?').run(name).changes > 0;
   }
 
   async createLogonSession(s: LogonSession): Promise<void> {
-    this.prepare('INSERT INTO logon_sessions (id, user_name, created_at, last_seen) VALUES (?, ?, ?, ?)').run(
+    this.writes.get('INSERT INTO logon_sessions (id, user_name, created_at, last_seen) VALUES (?, ?, ?, ?)').run(
       s.id, s.userName, s.createdAt, s.lastSeen,
     );
   }
 
   async getLogonSession(id: string): Promise<LogonSession | undefined> {
-    const r = this.prepare('SELECT id, user_name, created_at, last_seen FROM logon_sessions WHERE id = ?').get(id) as
+    const r = this.reads.get('SELECT id, user_name, created_at, last_seen FROM logon_sessions WHERE id = ?').get(id) as
       | LogonRow
       | undefined;
     return r && { id: r.id, userName: r.user_name, createdAt: r.created_at, lastSeen: r.last_seen };
   }
 
   async touchLogonSession(id: string, at: number): Promise<void> {
-    this.prepare('UPDATE logon_sessions SET last_seen = ? WHERE id = ? AND last_seen < ?').run(at, id, at);
+    this.writes.get('UPDATE logon_sessions SET last_seen = ? WHERE id = ? AND last_seen < ?').run(at, id, at);
   }
 
   async deleteLogonSession(id: string): Promise<boolean> {
-    return this.prepare('DELETE FROM logon_sessions WHERE id = ?').run(id).changes > 0;
+    return this.writes.get('DELETE FROM logon_sessions WHERE id = ?').run(id).changes > 0;
   }
 
   async deleteLogonSessionsIdleSince(before: number): Promise<number> {
-    return this.prepare('DELETE FROM logon_sessions WHERE last_seen < ?').run(before).changes;
+    return this.writes.get('DELETE FROM logon_sessions WHERE last_seen < ?').run(before).changes;
   }
 
   async close(): Promise<void> {
-    this.statements.clear();
-    if (this.db.open) this.db.close();
+    await this.writing;
+    for (const db of [this.db, this.writer]) if (db.open) db.close();
   }
 }
 
