@@ -23,4 +23,4 @@ export function jobSessionFields(uidKind: string, jobTypes: readonly string[]): 
   ];
 }
 
-export const JOB_SESSION_FROM = (table: string) => `${table} t JOIN backup_servers bs ON bs.id = t.server_id`;
+export const JOB_SESSION_FROM = (table: string) => `${table} t LEFT JOIN backup_servers bs ON bs.id = t.server_id`;

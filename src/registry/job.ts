@@ -20,7 +20,7 @@ export const Job: TypeDecl = {
   listElement: 'Jobs',
   collection: 'jobs',
   table: 'jobs',
-  from: 'jobs t JOIN backup_servers bs ON bs.id = t.server_id',
+  from: 'jobs t LEFT JOIN backup_servers bs ON bs.id = t.server_id',
   adminOnly: true,
   fields: [
     nameField,

@@ -25,7 +25,7 @@ export function taskSessionType(o: {
     listElement: `${o.name}s`,
     collection: o.collection,
     table: o.table,
-    from: `${o.table} t JOIN ${o.sessionTable} s ON s.id = t.session_id JOIN backup_servers bs ON bs.id = s.server_id`,
+    from: `${o.table} t LEFT JOIN ${o.sessionTable} s ON s.id = t.session_id LEFT JOIN backup_servers bs ON bs.id = s.server_id`,
     fields: [
       nameField,
       idField(o.name),

@@ -64,7 +64,11 @@ export interface TypeDecl {
   readonly collection: string;
   /** Reference `Type`; defaults to `<name>Reference`. */
   readonly referenceType?: string;
-  /** Main table and the FROM clause (main table aliased `t`) with joins for link-derived fields. */
+  /**
+   * Main table and the FROM clause (main table aliased `t`) with LEFT JOINs for link-derived
+   * fields (foreign keys guarantee the parent; a LEFT JOIN makes the table alone equivalent
+   * whenever no joined column is used, which the SQL compiler exploits).
+   */
   readonly table: string;
   readonly from: string;
   /** All fields; `id` and `name` are required and render as the `UID` and `Name` attributes. */

@@ -2,7 +2,7 @@ import { referenceType, type FieldDecl, type RawValue, type Row, type TypeDecl }
 import { formatDateTime } from '../util/datetime.js';
 import { uidOf } from '../util/uid.js';
 import { declaredLinks } from './links.js';
-import { list, node, type Node, type Prop, type Scalar } from './model.js';
+import { list, node, xmlOrder, type Node, type Prop, type Scalar } from './model.js';
 
 /** A stored value as EM renders it; absent values are undefined (omitted). */
 export function renderValue(field: FieldDecl, raw: RawValue | undefined): Scalar | undefined {
@@ -30,10 +30,16 @@ interface Slot {
  * (base class first); JSON order puts the most derived class first, each class's elements
  * before its attributes, then the base resource members `Links, Href, Type`.
  */
-const layouts = new WeakMap<TypeDecl, Slot[]>();
-function layout(type: TypeDecl): Slot[] {
-  let slots = layouts.get(type);
-  if (slots) return slots;
+interface Layout {
+  readonly slots: readonly Slot[];
+  /** XML order of an entity's props: the slots followed by `Links, Href, Type`. */
+  readonly xml: readonly number[];
+}
+
+const layouts = new WeakMap<TypeDecl, Layout>();
+function layout(type: TypeDecl): Layout {
+  let found = layouts.get(type);
+  if (found) return found;
   const rendered = type.fields.filter((f) => f.render);
   let attrRank = 2; // after Type, Href
   let elemRank = 1; // after Links
@@ -42,9 +48,11 @@ function layout(type: TypeDecl): Slot[] {
     return { field, name: field.render!.name, attr, x: attr ? attrRank++ : elemRank++, layer: field.render!.layer ?? 0, i };
   });
   withRanks.sort((a, b) => b.layer - a.layer || Number(a.attr) - Number(b.attr) || a.i - b.i);
-  slots = withRanks.map(({ field, name, attr, x }) => ({ field, name, attr, x }));
-  layouts.set(type, slots);
-  return slots;
+  const slots = withRanks.map(({ field, name, attr, x }) => ({ field, name, attr, x }));
+  const xml = xmlOrder([...slots, ...resourceTail([], '', '')]);
+  found = { slots, xml };
+  layouts.set(type, found);
+  return found;
 }
 
 const resourceTail = (links: Node[], href: string, type: string): Prop[] => [
@@ -55,7 +63,8 @@ const resourceTail = (links: Node[], href: string, type: string): Prop[] => [
 
 /** The entity form of a row (`<ReplicaJobSession Type="ReplicaJobSession" …>`). */
 export function entityNode(type: TypeDecl, row: Row, base: string): Node {
-  const props: Prop[] = layout(type).map((s) => ({
+  const { slots, xml } = layout(type);
+  const props: Prop[] = slots.map((s) => ({
     name: s.name,
     value: renderValue(s.field, row[s.field.key]),
     attr: s.attr,
@@ -63,19 +72,22 @@ export function entityNode(type: TypeDecl, row: Row, base: string): Node {
   }));
   const href = `${base}/${type.collection}/${row.id}?format=Entity`;
   props.push(...resourceTail(declaredLinks(type.links.entity, row, base), href, type.name));
-  return node(type.name, props);
+  return node(type.name, props, xml);
 }
 
 /** The reference form of a row: `Ref` in lists, `EntityRef` as a document root. */
 export function referenceNode(type: TypeDecl, row: Row, base: string, tag: 'Ref' | 'EntityRef' = 'Ref'): Node {
   const href = `${base}/${type.collection}/${row.id}`;
-  return node(tag, [
-    { name: 'Links', value: list(declaredLinks(type.links.reference, row, base)), x: 0 },
-    { name: 'UID', value: uidOf(type.uidKind, row.id as string), attr: true, x: 3 },
-    { name: 'Name', value: (row.name as string | null) ?? undefined, attr: true, x: 2 },
-    { name: 'Href', value: href, attr: true, x: 1 },
-    { name: 'Type', value: referenceType(type), attr: true, x: 0 },
-  ]);
+  return node(tag, referenceProps(declaredLinks(type.links.reference, row, base), uidOf(type.uidKind, row.id as string), (row.name as string | null) ?? undefined, href, referenceType(type)), REFERENCE_XML_ORDER);
 }
+
+const referenceProps = (links: Node[], uid: string, name: string | undefined, href: string, type: string): Prop[] => [
+  { name: 'Links', value: list(links), x: 0 },
+  { name: 'UID', value: uid, attr: true, x: 3 },
+  { name: 'Name', value: name, attr: true, x: 2 },
+  { name: 'Href', value: href, attr: true, x: 1 },
+  { name: 'Type', value: type, attr: true, x: 0 },
+];
+const REFERENCE_XML_ORDER = xmlOrder(referenceProps([], '', '', '', ''));
 
 export { resourceTail };

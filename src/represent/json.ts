@@ -1,26 +1,48 @@
 import type { Document, List, Node, Value } from './model.js';
 
+/** Strings that JSON.stringify would change beyond adding quotes. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001F\uD800-\uDFFF]/;
+const str = (s: string) => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"');
+
+const keys = new Map<string, string>();
+function key(name: string): string {
+  let k = keys.get(name);
+  if (k === undefined) keys.set(name, (k = str(name) + ':'));
+  return k;
+}
+
 function value(v: Value): string {
-  if (v === null) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'string') return str(v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (v === undefined) return 'null';
   return v.kind === 'node' ? object(v) : listValue(v);
 }
 
 function object(n: Node): string {
-  const parts: string[] = [];
-  for (const p of n.props) if (p.value !== undefined) parts.push(JSON.stringify(p.name) + ':' + value(p.value));
-  return '{' + parts.join(',') + '}';
+  let s = '{';
+  let first = true;
+  for (const p of n.props) {
+    if (p.value === undefined) continue;
+    s += (first ? '' : ',') + key(p.name) + value(p.value);
+    first = false;
+  }
+  return s + '}';
 }
 
-const array = (items: readonly Node[]) => '[' + items.map(object).join(',') + ']';
+function array(items: readonly Node[]): string {
+  let s = '[';
+  for (let i = 0; i < items.length; i++) s += (i ? ',' : '') + object(items[i]);
+  return s + ']';
+}
 
 function listValue(l: List): string {
-  return l.jsonName === undefined ? array(l.items) : `{${JSON.stringify(l.jsonName)}:${array(l.items)}}`;
+  return l.jsonName === undefined ? array(l.items) : `{${key(l.jsonName)}${array(l.items)}}`;
 }
 
 /** The JSON text of a document: compact, props in .NET order, `/` not escaped. */
 export function toJson(doc: Document): string {
-  return doc.kind === 'rootList' ? `{${JSON.stringify(doc.jsonName)}:${array(doc.items)}}` : object(doc);
+  return doc.kind === 'rootList' ? `{${key(doc.jsonName)}${array(doc.items)}}` : object(doc);
 }
+
+/** One node as JSON text, for writers that stream a document entity by entity. */
+export const jsonFragment = (n: Node): string => object(n);

@@ -1,14 +1,17 @@
 import type { LinkDecl, Row } from '../registry/index.js';
-import { node, type Node } from './model.js';
+import { node, xmlOrder, type Node, type Prop } from './model.js';
+
+const linkProps = (rel: string, href: string, type?: string, name?: string): Prop[] => [
+  { name: 'Rel', value: rel, attr: true, x: 0 },
+  { name: 'Href', value: href, attr: true, x: 2 },
+  { name: 'Name', value: name, attr: true, x: 3 },
+  { name: 'Type', value: type, attr: true, x: 1 },
+];
+const LINK_XML_ORDER = xmlOrder(linkProps('', ''));
 
 /** A `Link`: XML attributes `Rel, Type, Href, Name`; JSON `Rel, Href, Name, Type`; absent ones dropped. */
 export function link(rel: string, href: string, type?: string, name?: string): Node {
-  return node('Link', [
-    { name: 'Rel', value: rel, attr: true, x: 0 },
-    { name: 'Href', value: href, attr: true, x: 2 },
-    { name: 'Name', value: name, attr: true, x: 3 },
-    { name: 'Type', value: type, attr: true, x: 1 },
-  ]);
+  return node('Link', linkProps(rel, href, type, name), LINK_XML_ORDER);
 }
 
 /** Fills `{key}` placeholders of a declared href from a row. */

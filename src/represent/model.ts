@@ -22,6 +22,8 @@ export interface Node {
   readonly kind: 'node';
   readonly tag: string;
   readonly props: readonly Prop[];
+  /** Indices into `props` in XML order: attributes, then elements (see `xmlOrder`). */
+  readonly xml: readonly number[];
 }
 
 /**
@@ -45,7 +47,23 @@ export interface RootList {
 
 export type Document = Node | RootList;
 
-export const node = (tag: string, props: Prop[]): Node => ({ kind: 'node', tag, props });
+/** Prop indices in XML order (attributes by rank, then elements by rank). */
+export function xmlOrder(props: readonly Pick<Prop, 'attr' | 'x'>[]): number[] {
+  const index = props.map((_, i) => i);
+  const rank = (i: number) => (props[i].attr ? 0 : 1_000_000) + props[i].x;
+  return index.sort((a, b) => rank(a) - rank(b));
+}
+
+/**
+ * A node. Builders of many nodes of one shape (entities, links) pass the XML order they
+ * computed once; others let it be computed here.
+ */
+export const node = (tag: string, props: Prop[], xml: readonly number[] = xmlOrder(props)): Node => ({
+  kind: 'node',
+  tag,
+  props,
+  xml,
+});
 export const list = (items: readonly Node[], jsonName?: string): List => ({ kind: 'list', items, jsonName });
 export const rootList = (tag: string, jsonName: string, items: readonly Node[]): RootList => ({
   kind: 'rootList',

@@ -1,76 +1,94 @@
-import { NAMESPACE, type Document, type Node, type Prop, type Value } from './model.js';
+import { NAMESPACE, type Document, type Node, type Value } from './model.js';
 
 /**
  * Characters XML 1.0 cannot carry at all (controls other than tab/newline/CR, lone
  * surrogates, U+FFFE/U+FFFF) become U+FFFD so every document stays well-formed.
  */
 const INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** Anything that may need work; most values have none, and skip the replacing entirely. */
+const SUSPECT = /[&<>"\u0000-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
 const TEXT_SPECIAL = /[&<>]/g;
 const ATTR_SPECIAL = /[&<>"\t\n\r]/g;
 const ENTITY: Record<string, string> = {
   '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\t': '&#x9;', '\n': '&#xA;', '\r': '&#xD;',
 };
+const entity = (c: string) => ENTITY[c];
 
-const HAS_INVALID = new RegExp(INVALID.source);
-const clean = (s: string) => (HAS_INVALID.test(s) ? s.replace(INVALID, '\uFFFD') : s);
-export const escapeText = (s: string) => clean(s).replace(TEXT_SPECIAL, (c) => ENTITY[c]);
-export const escapeAttr = (s: string) => clean(s).replace(ATTR_SPECIAL, (c) => ENTITY[c]);
+export const escapeText = (s: string) =>
+  SUSPECT.test(s) ? s.replace(INVALID, '\uFFFD').replace(TEXT_SPECIAL, entity) : s;
+export const escapeAttr = (s: string) =>
+  SUSPECT.test(s) ? s.replace(INVALID, '\uFFFD').replace(ATTR_SPECIAL, entity) : s;
 
 const scalarText = (v: string | number | boolean) => (typeof v === 'string' ? v : String(v));
-const present = (p: Prop) => p.value !== undefined && p.value !== null;
-const byRank = (a: Prop, b: Prop) => a.x - b.x;
+const present = (v: Value) => v !== undefined && v !== null;
 
-function openTag(tag: string, attrs: readonly Prop[], xmlns: boolean): string {
-  let s = '<' + tag;
-  if (xmlns) s += ` xmlns="${NAMESPACE}"`;
-  for (const a of attrs) s += ` ${a.name}="${escapeAttr(scalarText(a.value as string))}"`;
-  return s;
-}
-
-function writeNode(out: string[], n: Node, indent: string, xmlns: boolean): void {
-  const attrs = n.props.filter((p) => p.attr && present(p)).sort(byRank);
-  const kids = n.props.filter((p) => !p.attr && present(p)).sort(byRank);
-  const head = indent + openTag(n.tag, attrs, xmlns);
-  if (kids.length === 0) {
-    out.push(head + ' />');
-    return;
+/** Appends a node's lines (each ending in `\n`) to `out`; strings are joined once at the end. */
+function writeNode(out: string[], n: Node, tag: string, indent: string, xmlns: boolean): void {
+  let head = indent + '<' + tag;
+  if (xmlns) head += ` xmlns="${NAMESPACE}"`;
+  const { props, xml } = n;
+  let i = 0;
+  for (; i < xml.length; i++) {
+    const p = props[xml[i]];
+    if (!p.attr) break;
+    if (present(p.value)) head += ' ' + p.name + '="' + escapeAttr(scalarText(p.value as Scalar)) + '"';
   }
-  out.push(head + '>');
+  let open = false;
   const inner = indent + '  ';
-  for (const k of kids) writeChild(out, k.name, k.value, inner);
-  out.push(`${indent}</${n.tag}>`);
+  for (; i < xml.length; i++) {
+    const p = props[xml[i]];
+    const v = p.value;
+    if (!present(v)) continue;
+    if (!open) {
+      out.push(head + '>\n');
+      open = true;
+    }
+    if (typeof v !== 'object') {
+      const text = scalarText(v as Scalar);
+      out.push(text === '' ? `${inner}<${p.name} />\n` : `${inner}<${p.name}>${escapeText(text)}</${p.name}>\n`);
+    } else if (v!.kind === 'node') {
+      // A child node is written under the prop's name (the element name in the parent's schema).
+      writeNode(out, v!, p.name, inner, false);
+    } else {
+      writeItems(out, p.name, v!.items, inner, false);
+    }
+  }
+  out.push(open ? `${indent}</${tag}>\n` : head + ' />\n');
 }
 
-function writeChild(out: string[], name: string, value: Value, indent: string): void {
-  if (value === null || value === undefined) return;
-  if (typeof value !== 'object') {
-    const text = scalarText(value);
-    out.push(text === '' ? `${indent}<${name} />` : `${indent}<${name}>${escapeText(text)}</${name}>`);
-    return;
-  }
-  if (value.kind === 'node') {
-    // A child node is written under the prop's name (the element name in the parent's schema).
-    writeNode(out, value.tag === name ? value : { ...value, tag: name }, indent, false);
-    return;
-  }
-  writeItems(out, name, value.items, indent, false);
-}
+type Scalar = string | number | boolean;
 
 function writeItems(out: string[], tag: string, items: readonly Node[], indent: string, xmlns: boolean): void {
-  const head = indent + openTag(tag, [], xmlns);
+  const head = indent + '<' + tag + (xmlns ? ` xmlns="${NAMESPACE}"` : '');
   if (items.length === 0) {
-    out.push(head + ' />');
+    out.push(head + ' />\n');
     return;
   }
-  out.push(head + '>');
-  for (const item of items) writeNode(out, item, indent + '  ', false);
-  out.push(`${indent}</${tag}>`);
+  out.push(head + '>\n');
+  const inner = indent + '  ';
+  for (const item of items) writeNode(out, item, item.tag, inner, false);
+  out.push(`${indent}</${tag}>\n`);
 }
+
+const withoutFinalNewline = (out: string[]) => {
+  const s = out.join('');
+  return s.slice(0, -1);
+};
 
 /** The XML bytes of a document: declaration line, 2-space indent, `\n`, no BOM. */
 export function toXml(doc: Document): string {
-  const out: string[] = ['<?xml version="1.0" encoding="utf-8"?>'];
+  const out: string[] = ['<?xml version="1.0" encoding="utf-8"?>\n'];
   if (doc.kind === 'rootList') writeItems(out, doc.tag, doc.items, '', true);
-  else writeNode(out, doc, '', true);
-  return out.join('\n');
+  else writeNode(out, doc, doc.tag, '', true);
+  return withoutFinalNewline(out);
+}
+
+/**
+ * One node as an XML fragment at `indent`, without declaration or namespace: for writers that
+ * stream a document entity by entity (export) and must produce exactly `toXml`'s bytes.
+ */
+export function xmlFragment(n: Node, indent = ''): string {
+  const out: string[] = [];
+  writeNode(out, n, n.tag, indent, false);
+  return withoutFinalNewline(out);
 }

@@ -42,20 +42,40 @@ class Builder {
 
 const selectList = (type: TypeDecl) => type.fields.map((f) => `${f.column} AS "${f.key}"`).join(', ');
 
-/** The page of rows a plan asks for, as one parameterised statement. */
+function fieldsOf(p: Predicate | undefined, out: FieldDecl[] = []): FieldDecl[] {
+  if (p?.kind === 'cmp') out.push(p.field);
+  else if (p) for (const i of p.items) fieldsOf(i, out);
+  return out;
+}
+
+/**
+ * The FROM clause a part of a query needs: the type's own table alone when every column it
+ * uses is the table's (the joins are LEFT JOINs on keys, so they add no rows and remove none).
+ * Engines then page and count on an index of the table instead of joining every row.
+ */
+function fromFor(type: TypeDecl, fields: readonly FieldDecl[]): string {
+  return fields.every((f) => f.column.startsWith('t.')) ? `${type.table} t` : type.from;
+}
+
+/**
+ * The page of rows a plan asks for, as one parameterised statement. A page is found first by
+ * id alone (a "deferred join"): skipping OFFSET rows then walks an index, not whole joined rows.
+ */
 export function compileSelect(plan: QueryPlan, dialect: Dialect): CompiledSql {
   const b = new Builder(dialect);
-  let text = `SELECT ${selectList(plan.type)} FROM ${plan.type.from}`;
-  if (plan.where) text += ` WHERE ${b.where(plan.where)}`;
-  text += ` ORDER BY ${b.orderBy(plan.order)}`;
-  if (plan.limit >= 0) text += ` LIMIT ${b.bind(plan.limit)} OFFSET ${b.bind(plan.offset)}`;
-  return { text, params: b.params };
+  const where = plan.where ? ` WHERE ${b.where(plan.where)}` : '';
+  const order = ` ORDER BY ${b.orderBy(plan.order)}`;
+  const select = `SELECT ${selectList(plan.type)} FROM ${plan.type.from}`;
+  if (plan.limit < 0) return { text: select + where + order, params: b.params };
+  const from = fromFor(plan.type, [...fieldsOf(plan.where), ...plan.order.map((k) => k.field)]);
+  const page = `SELECT t.id FROM ${from}${where}${order} LIMIT ${b.bind(plan.limit)} OFFSET ${b.bind(plan.offset)}`;
+  return { text: `${select} WHERE t.id IN (${page})${order}`, params: b.params };
 }
 
 /** The number of rows a plan's filter matches (PagingInfo needs it). */
 export function compileCount(plan: QueryPlan, dialect: Dialect): CompiledSql {
   const b = new Builder(dialect);
-  let text = `SELECT COUNT(*) AS n FROM ${plan.type.from}`;
+  let text = `SELECT COUNT(*) AS n FROM ${fromFor(plan.type, fieldsOf(plan.where))}`;
   if (plan.where) text += ` WHERE ${b.where(plan.where)}`;
   return { text, params: b.params };
 }

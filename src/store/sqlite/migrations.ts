@@ -106,4 +106,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE data_generation (generation INTEGER NOT NULL);
   INSERT INTO data_generation (generation) VALUES (0);
   `,
+  `
+  CREATE INDEX rjs_job_name_end ON replica_job_sessions (job_name COLLATE NOCASE, end_time);
+  CREATE INDEX bjs_job_name_end ON backup_job_sessions (job_name COLLATE NOCASE, end_time);
+  CREATE INDEX rjs_server_end ON replica_job_sessions (server_id, end_time);
+  CREATE INDEX bjs_server_end ON backup_job_sessions (server_id, end_time);
+  `,
 ];
