@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import type { CredentialCache } from '../auth/credential-cache.js';
 import { decoyHash, verifyPassword } from '../auth/password.js';
 import type { User } from '../store/store.js';
 import { parseGuid } from '../util/uid.js';
@@ -54,14 +55,17 @@ function basicCredentials(header: string | undefined): { name: string; password:
 }
 
 /** Checks Basic credentials and opens a logon session (spec §2); throws 401 with the challenge. */
-export async function logon(req: FastifyRequest, ctx: AppContext): Promise<{ sessionId: string; user: User }> {
+export async function logon(req: FastifyRequest, ctx: AppContext, verified: CredentialCache): Promise<{ sessionId: string; user: User }> {
   const creds = basicCredentials(req.headers.authorization);
   if (!creds) throw errors.logonFailed('Basic credentials required');
   const user = await ctx.store.getUser(creds.name);
-  const ok = await verifyPassword(creds.password, user?.passwordHash ?? (await decoyHash()));
-  if (!user || !ok) throw errors.logonFailed('invalid user name or password');
-  if (user.role === 'None') throw errors.logonFailed('the user has no Enterprise Manager role');
   const now = ctx.clock();
+  const ok = user && verified.knows(user.name, creds.password, user.passwordHash, now)
+    ? true
+    : await verifyPassword(creds.password, user?.passwordHash ?? (await decoyHash()));
+  if (!user || !ok) throw errors.logonFailed('invalid user name or password');
+  verified.remember(user.name, creds.password, user.passwordHash, now);
+  if (user.role === 'None') throw errors.logonFailed('the user has no Enterprise Manager role');
   const sessionId = randomUUID();
   await ctx.store.createLogonSession({ id: sessionId, userName: user.name, createdAt: now, lastSeen: now });
   return { sessionId, user };

@@ -5,12 +5,14 @@ import { lookupQueryType } from '../../registry/index.js';
 import { queryResult, type Paging } from '../../represent/documents.js';
 import { logonOf, type AppContext } from '../context.js';
 import { errors } from '../errors.js';
-import { param, rebuildQuery, type QueryParam } from '../query-string.js';
+import { param, rawQuery, rebuildQuery, type QueryParam } from '../query-string.js';
+import { ResponseCache } from '../response-cache.js';
 import { resource } from '../route.js';
-import { sendDocument } from '../send.js';
+import { renderBody, sendRaw } from '../send.js';
 import { authorize, parseFormat } from './resource-routes.js';
 
 const POSITIVE = /^\d{1,15}$/;
+const RESPONSE_CACHE_BYTES = 64 * 1024 * 1024;
 
 function positiveInt(params: readonly QueryParam[], name: string, fallback: number): number {
   const text = param(params, name);
@@ -31,6 +33,8 @@ function pagingLinks(base: string, params: readonly QueryParam[], pageSize: numb
 
 /** `GET /api/query` (spec §6): type, format, filter, sort, paging. */
 export function queryRoute(app: FastifyInstance, ctx: AppContext): void {
+  const cache = new ResponseCache(RESPONSE_CACHE_BYTES);
+
   resource(app, '/api/query', {
     GET: async (req, reply) => {
       const params = req.em.params;
@@ -41,6 +45,12 @@ export function queryRoute(app: FastifyInstance, ctx: AppContext): void {
       if ('unimplemented' in lookup) throw errors.notImplemented(`query type ${typeName}`);
       const type = lookup.found;
       authorize(type, logonOf(req).user);
+
+      const { rendering, base } = req.em;
+      const key = `${rendering.json ? 'j' : 'x'}${rendering.jsonBom ? 'b' : ''} ${base} ${rawQuery(req.url)}`;
+      const generation = await ctx.store.dataGeneration();
+      const cached = cache.get(key, generation);
+      if (cached) return sendRaw(reply, 200, [['Content-Type', cached.contentType]], cached.body);
 
       const format = parseFormat(param(params, 'format'));
       const sortAsc = param(params, 'sortAsc'), sortDesc = param(params, 'sortDesc');
@@ -67,9 +77,11 @@ export function queryRoute(app: FastifyInstance, ctx: AppContext): void {
         pageNum: page,
         pageSize,
         pagesCount,
-        links: pagingLinks(req.em.base, params, pageSize, page, pagesCount),
+        links: pagingLinks(base, params, pageSize, page, pagesCount),
       };
-      sendDocument(reply, 200, queryResult(type, rows, format, paging, req.em.base), req.em.rendering);
+      const rendered = renderBody(queryResult(type, rows, format, paging, base), rendering);
+      cache.set(key, generation, rendered);
+      sendRaw(reply, 200, [['Content-Type', rendered.contentType]], rendered.body);
     },
   });
 }
