@@ -1,4 +1,6 @@
 import { UsageError } from './args.js';
+import { exportCommand } from './export.js';
+import { importCommand } from './import.js';
 import { seed } from './seed.js';
 import { serve } from './serve.js';
 import { users } from './users.js';
@@ -11,10 +13,14 @@ Commands:
   serve     serve the API (HTTP 9399, HTTPS 9398 on 127.0.0.1 by default)
   users     add, list and remove users who can log on
   seed      write a deterministic demo fleet into the data directory
+  import    load documents captured from a real Enterprise Manager (XML, JSON, NDJSON)
+  export    write stored data as Enterprise Manager documents (import reads them back)
 
 Run "emrest <command> --help" for a command's options.`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { serve, users, seed };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
+  serve, users, seed, import: importCommand, export: exportCommand,
+};
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;

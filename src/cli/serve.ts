@@ -27,9 +27,13 @@ Options:
   --page-size N       default page size of queries (default: ${DEFAULTS.defaultPageSize})
   --json-bom          prefix JSON bodies with a UTF-8 BOM, as 9.5-era servers did
   --log-level LEVEL   fatal, error, warn, info, debug (default: ${DEFAULTS.logLevel})
+  --admin-token T     enable the ingest API (POST /admin/v1/import, DELETE /admin/v1/data)
+                      for requests with "Authorization: Bearer T" (default: $EMREST_ADMIN_TOKEN;
+                      unset: the API is off and /admin answers 404)
   -h, --help          show this help
 
-Environment: EMREST_DATA_DIR, EMREST_NOW (freeze the clock, e.g. 2021-06-18T00:00:00Z).`;
+Environment: EMREST_DATA_DIR, EMREST_NOW (freeze the clock, e.g. 2021-06-18T00:00:00Z),
+EMREST_ADMIN_TOKEN.`;
 
 /** pino's levels. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -55,6 +59,7 @@ export async function serve(argv: string[]): Promise<void> {
     'page-size': { type: 'string' },
     'json-bom': { type: 'boolean' },
     'log-level': { type: 'string' },
+    'admin-token': { type: 'string' },
   });
   if (o.help) return console.log(SERVE_HELP);
   const httpPort = o['no-http'] ? undefined : intOption(o['http-port'], 'http-port', DEFAULTS.httpPort);
@@ -90,6 +95,7 @@ export async function serve(argv: string[]): Promise<void> {
     defaultPageSize,
     jsonBom: o['json-bom'] ?? DEFAULTS.jsonBom,
     publicUrl,
+    adminToken: o['admin-token'] || process.env.EMREST_ADMIN_TOKEN || undefined,
     logger: { level: logLevel },
   });
   const tls = httpsPort === undefined ? undefined : await tlsMaterial(dataDir, o['tls-cert'], o['tls-key']);

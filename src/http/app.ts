@@ -9,6 +9,7 @@ import type { AppContext, RequestState } from './context.js';
 import { EmError, errors } from './errors.js';
 import { wantsJson } from './negotiate.js';
 import { parseQueryString, rawQuery } from './query-string.js';
+import { adminRoutes } from './routes/admin-routes.js';
 import { queryRoute } from './routes/query-route.js';
 import { resourceRoutes } from './routes/resource-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
@@ -18,8 +19,10 @@ import { renderBody, sendError, type Rendering } from './send.js';
  * Node's parser rejects a request carrying both `Transfer-Encoding: chunked` and
  * `Content-Length` — which PHP's curl sends on an empty POST — before any handler runs. EM
  * accepts it, so our servers (only ours, not the process) use the lenient parser.
+ * Node would answer an HTTP/1.1 request without `Host` itself (a bodiless 400); serve it
+ * instead, with links built from the listening address.
  */
-export const SERVER_OPTIONS: http.ServerOptions = { insecureHTTPParser: true };
+export const SERVER_OPTIONS: http.ServerOptions = { insecureHTTPParser: true, requireHostHeader: false };
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -61,18 +64,48 @@ function toEmError(err: unknown, req: FastifyRequest): EmError {
   return errors.internal();
 }
 
-/** A raw answer for requests Node cannot even parse: never a crash, always an EM Error body. */
-export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+/** Writes an EM Error (XML) straight to a socket Node took away from the request handler, and closes it. */
+function socketError(socket: Socket, status: number, message: string): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-  const { body, contentType } = renderBody(errorDocument(status, 'Malformed HTTP request'), { json: false, jsonBom: false });
+  const { body, contentType } = renderBody(errorDocument(status, message), { json: false, jsonBom: false });
   socket.end(
     `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: ${contentType}\r\n` +
       `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.toString('utf8')}`,
   );
+}
+
+/** A raw answer for requests Node cannot even parse: never a crash, always an EM Error body. */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  socketError(socket, err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400, 'Malformed HTTP request');
+}
+
+/**
+ * Requests Node keeps from the request handler unless told otherwise: `CONNECT` (Node would
+ * drop the socket without a word) and an `Expect` other than 100-continue (Node would send a
+ * bodiless 417; the expectation is ignored instead, as RFC 9110 allows).
+ */
+export function guardServer(server: http.Server, handler: RequestHandler): void {
+  server.on('connect', (_req: http.IncomingMessage, socket: Socket) => socketError(socket, 400, 'CONNECT is not supported'));
+  server.on('checkExpectation', handler);
+}
+
+/**
+ * Request framing the lenient parser lets through (spec §1.2 ignores bodies, not framing):
+ * `Transfer-Encoding` overrides `Content-Length` (RFC 9112 §6.3 — curl's chunked body with
+ * `Content-Length: 0` would otherwise fail Fastify's length check), and a coding list not
+ * ending in `chunked` has no knowable length, so it is refused at once, closing the connection,
+ * instead of waiting for the client to close.
+ */
+function checkFraming(req: FastifyRequest): void {
+  const te = req.raw.headers['transfer-encoding'];
+  if (te === undefined) return;
+  if (!/(^|,)[ \t]*chunked[ \t]*$/i.test(te)) {
+    throw new EmError(400, `Unsupported Transfer-Encoding '${te}'`, [['Connection', 'close']]);
+  }
+  delete req.raw.headers['content-length'];
 }
 
 /** Builds the EM API application without listening (tests inject or bind port 0). */
@@ -90,7 +123,9 @@ export function buildApp(options: BuildOptions): FastifyInstance {
     bodyLimit: 1024 * 1024,
     serverFactory: (h) => {
       handler = h;
-      return http.createServer(SERVER_OPTIONS, h);
+      const server = http.createServer(SERVER_OPTIONS, h);
+      guardServer(server, h);
+      return server;
     },
     clientErrorHandler,
     frameworkErrors: (err, req, reply) => {
@@ -106,6 +141,7 @@ export function buildApp(options: BuildOptions): FastifyInstance {
 
   app.addHook('onRequest', async (req) => {
     req.em = { base: linkBase(req, ctx), rendering: renderingFor(req, ctx), params: parseQueryString(rawQuery(req.url)) };
+    checkFraming(req);
     // Authentication comes before routing: an unauthenticated unknown path is 401, not 404.
     if (!req.routeOptions.config.anonymous) req.em.logon = await authenticate(req, ctx);
   });
@@ -120,5 +156,6 @@ export function buildApp(options: BuildOptions): FastifyInstance {
   sessionRoutes(app, ctx);
   queryRoute(app, ctx);
   resourceRoutes(app, ctx);
+  adminRoutes(app, ctx);
   return app;
 }

@@ -15,6 +15,8 @@ export interface AppContext {
   readonly jsonBom: boolean;
   /** Overrides the link base `{scheme}://{Host}/api`. */
   readonly publicUrl?: string;
+  /** Enables the ingest API under /admin (Bearer token); absent or empty: /admin is 404. */
+  readonly adminToken?: string;
 }
 
 /** Per-request facts the hooks work out once. */

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import selfsigned from 'selfsigned';
-import { clientErrorHandler, SERVER_OPTIONS } from './app.js';
+import { clientErrorHandler, guardServer, SERVER_OPTIONS } from './app.js';
 
 export interface TlsMaterial {
   readonly key: string;
@@ -67,6 +67,7 @@ export async function listen(app: FastifyInstance, o: ListenOptions): Promise<st
     if (!o.tls) throw new Error('HTTPS needs TLS material');
     secure = https.createServer({ ...SERVER_OPTIONS, key: o.tls.key, cert: o.tls.cert }, app.emHandler);
     secure.on('clientError', clientErrorHandler);
+    guardServer(secure, app.emHandler);
     const server = secure;
     app.addHook('onClose', () => new Promise<void>((done) => server.close(() => done())));
   }

@@ -1,0 +1,94 @@
+import { createReadStream, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { databasePath, dataDirFrom, DEFAULTS } from '../config.js';
+import { IMPORT_ORDER, importData, ImportError, type ImportInput, type ImportResult } from '../data/import/index.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { parse, UsageError } from './args.js';
+
+export const IMPORT_HELP = `Usage: emrest import FILE… [options]
+
+Imports what you captured from a real Enterprise Manager, format detected from the content:
+  - XML or JSON QueryResult documents in the Entities format
+    (/api/query?type=ReplicaJobSession&format=Entities…)
+  - entity lists (<ReplicaJobSessions>, <BackupJobSessions>, <ReplicaTaskSessions>,
+    <BackupTaskSessions>, <BackupServers>, <Jobs>, or {"ReplicaJobSessions":[…]} …)
+    and single entities (/api/replicaSessions?format=Entity, /api/replicaSessions/{ID}?format=Entity)
+  - NDJSON: one entity object per line in EM's JSON shape (each with "Type"), as
+    "emrest export" writes it
+References-format documents (no format=Entities) carry too little and are rejected.
+
+FILE "-" reads standard input; a directory imports its files in name order (as
+"emrest export --output DIR" names them). Rows are upserted by UID: importing the same file
+again changes nothing. Backup servers and jobs that appear only in links (Up
+BackupServerReference, Up JobReference) are created from the links. Each file is imported in
+one transaction: a malformed file is rejected whole, with the line, column and element path
+of the problem; import stops there (files before it stay imported).
+
+Options:
+  --data-dir DIR      data directory (default: $EMREST_DATA_DIR or ./${DEFAULTS.dataDir})
+  -h, --help          show this help`;
+
+interface Named {
+  readonly name: string;
+  readonly open: () => ImportInput;
+}
+
+/** Files to import: `-` is stdin, a directory is its visible files in name order. */
+function expand(args: readonly string[]): Named[] {
+  const out: Named[] = [];
+  for (const arg of args) {
+    if (arg === '-') {
+      out.push({ name: '<stdin>', open: () => process.stdin });
+      continue;
+    }
+    let isDir: boolean;
+    try {
+      isDir = statSync(arg).isDirectory();
+    } catch (e) {
+      throw new UsageError(`cannot read ${arg}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+    }
+    const files = isDir
+      ? readdirSync(arg, { withFileTypes: true }).filter((d) => d.isFile() && !d.name.startsWith('.')).map((d) => join(arg, d.name)).sort()
+      : [arg];
+    for (const file of files) out.push({ name: file, open: () => createReadStream(file, { highWaterMark: 1 << 20 }) });
+  }
+  return out;
+}
+
+function report(name: string, r: ImportResult): string {
+  const total = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+  const width = Math.max(...IMPORT_ORDER.map((t) => t.name.length));
+  const lines = [`${name}: ${r.format.toUpperCase()}, ${r.entities} entities: ${total(r.inserted)} inserted, ${total(r.updated)} updated`];
+  for (const t of IMPORT_ORDER) {
+    lines.push(`  ${t.name.padEnd(width)}  ${String(r.inserted[t.name]).padStart(8)} inserted  ${String(r.updated[t.name]).padStart(8)} updated`);
+  }
+  return lines.join('\n');
+}
+
+export async function importCommand(argv: string[]): Promise<void> {
+  const { values: o, positionals } = parse(argv, { 'data-dir': { type: 'string' } }, true);
+  if (o.help) return console.log(IMPORT_HELP);
+  if (positionals.length === 0) throw new UsageError(`import needs at least one FILE (or - for standard input)\n\n${IMPORT_HELP}`);
+  if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be imported only once');
+  const inputs = expand(positionals);
+  const dataDir = dataDirFrom(o['data-dir']);
+  mkdirSync(dataDir, { recursive: true });
+  const store = openSqliteStore(databasePath(dataDir));
+  try {
+    for (const [i, input] of inputs.entries()) {
+      let result: ImportResult;
+      try {
+        result = await importData(store, input.open(), input.name);
+      } catch (e) {
+        const rest = inputs.length - i - 1;
+        const note = i > 0 || rest > 0 ? ` (nothing of it was imported${i > 0 ? '; the files before it were' : ''}${rest > 0 ? `; ${rest} later file(s) skipped` : ''})` : ' (nothing was imported)';
+        if (e instanceof ImportError) throw new Error(`${e.message}${note}`);
+        const err = e as NodeJS.ErrnoException;
+        throw new Error(`${input.name}: ${err.code === 'EISDIR' ? 'is a directory' : err.message}${note}`);
+      }
+      console.log(report(input.name, result));
+    }
+  } finally {
+    await store.close();
+  }
+}

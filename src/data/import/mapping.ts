@@ -1,0 +1,296 @@
+import { TYPES, type FieldDecl, type LinkDecl, type RawValue, type Row, type TypeDecl } from '../../registry/index.js';
+import { ownColumns } from '../../store/sql.js';
+import { parseDateTime } from '../../util/datetime.js';
+import { parseGuid } from '../../util/uid.js';
+import { FieldError, type Where } from './errors.js';
+
+/**
+ * From EM documents to stored rows, derived from the registry alone: element, attribute and
+ * property names are the declarations' render names, values are parsed by the declared kind
+ * (enum members, UID kinds), and relations come from the declared link templates
+ * (`Up BackupServerReference` → `backupServers/{serverId}`). No per-type field lists here.
+ */
+
+/** A scalar as a reader found it: XML text, or a JSON string/number/boolean/null. */
+export type RawScalar = string | number | boolean | null;
+
+export interface RawLink {
+  readonly rel?: string;
+  readonly type?: string;
+  readonly href?: string;
+  readonly name?: string;
+}
+
+/** One entity as read from XML or JSON, before any interpretation. */
+export interface RawEntity {
+  /** XML distinguishes attributes and elements; JSON has properties. */
+  readonly syntax: 'xml' | 'json';
+  /** The type the input names: the XML element name, or the JSON `Type` property. */
+  readonly typeName: string | undefined;
+  /** The `Type` attribute of an XML entity (JSON has only the property). */
+  readonly typeAttribute?: string;
+  /** The type of the list the entity came in, if any. */
+  readonly listType?: TypeDecl;
+  /** A rendered value; `undefined` when absent (JSON `null` is `null`). */
+  value(name: string, as: 'attribute' | 'element'): RawScalar | undefined;
+  /** The entity's links, or a description of why they are malformed. */
+  readonly links: readonly RawLink[] | string;
+  /** Where the entity (or one of its values) is in the input. */
+  where(field?: string): Where;
+}
+
+/** A relation of a row to a row of another type, as its link tells it. */
+export interface Ref {
+  readonly field: FieldDecl;
+  readonly target: TypeDecl;
+  readonly id: string;
+  /** The link's `Name` (the target's name), if it has one. */
+  readonly name?: string;
+}
+
+export interface Converted {
+  readonly type: TypeDecl;
+  /** The type's own stored columns, by field key. */
+  readonly row: Row;
+  readonly refs: readonly Ref[];
+}
+
+interface LinkedKey {
+  readonly decl: LinkDecl;
+  readonly pattern: RegExp;
+}
+
+interface TypePlan {
+  readonly type: TypeDecl;
+  readonly own: readonly FieldDecl[];
+  readonly rendered: readonly FieldDecl[];
+  /** Row keys a declared entity link carries in its href (`{serverId}`), with the link. */
+  readonly linked: ReadonlyMap<string, LinkedKey>;
+  /** Own UID fields whose UID kind is another declared type: the foreign keys. */
+  readonly foreign: readonly { readonly field: FieldDecl; readonly target: TypeDecl }[];
+}
+
+export const typeByName = new Map(TYPES.map((t) => [t.name, t]));
+export const typeByList = new Map(TYPES.map((t) => [t.listElement, t]));
+export const typeByUidKind = new Map(TYPES.map((t) => [t.uidKind, t]));
+
+const GUID_PATTERN = '([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})';
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** `backupServers/{serverId}` → a pattern capturing the GUID in `…/api/backupServers/<guid>`. */
+function hrefPattern(template: string, key: string): RegExp {
+  const parts = template.split(/(\{\w+\})/);
+  const body = parts.map((p) => (p === `{${key}}` ? GUID_PATTERN : /^\{\w+\}$/.test(p) ? '[^/?#]*' : escapeRegExp(p))).join('');
+  return new RegExp(`/${body}$`, 'i');
+}
+
+const plans = new Map<TypeDecl, TypePlan>();
+
+export function planOf(type: TypeDecl): TypePlan {
+  let plan = plans.get(type);
+  if (plan) return plan;
+  const ownKeys = new Set(ownColumns(type).map((c) => c.key));
+  const own = type.fields.filter((f) => ownKeys.has(f.key));
+  const linked = new Map<string, LinkedKey>();
+  for (const f of own) {
+    if (f.key === 'id') continue;
+    const decl = type.links.entity.find((l) => l.href.includes(`{${f.key}}`) && !l.when);
+    if (decl) linked.set(f.key, { decl, pattern: hrefPattern(decl.href, f.key) });
+  }
+  const foreign = own.flatMap((field) => {
+    const target = field.kind === 'uid' && field.key !== 'id' ? typeByUidKind.get(field.uidKind!) : undefined;
+    return target && target !== type ? [{ field, target }] : [];
+  });
+  plan = { type, own, rendered: type.fields.filter((f) => f.render), linked, foreign };
+  plans.set(type, plan);
+  return plan;
+}
+
+const INTEGER = /^[+-]?\d{1,19}$/;
+const INT32 = 2 ** 31;
+const URN = /^urn:veeam:([A-Za-z]+):(.*)$/i;
+
+/** A raw value in the stored form of `field` (enum ordinal, 0/1, canonical DateTime, GUID). */
+export function convertScalar(field: FieldDecl, raw: Exclude<RawScalar, null>, name: string): RawValue {
+  const bad = (what: string): never => {
+    throw new FieldError(`${what} in ${name}`, name);
+  };
+  const shown = typeof raw === 'string' ? `'${raw.length > 60 ? raw.slice(0, 60) + '…' : raw}'` : JSON.stringify(raw);
+  const text = (): string => (typeof raw === 'string' ? raw : bad(`expected a string, got ${shown}`));
+  switch (field.kind) {
+    case 'string':
+      return text();
+    case 'int':
+    case 'long': {
+      let n: number;
+      if (typeof raw === 'number') n = raw;
+      else if (typeof raw === 'string' && INTEGER.test(raw.trim())) n = Number(raw.trim());
+      else return bad(`invalid integer ${shown}`);
+      if (!Number.isSafeInteger(n)) return bad(`integer out of range ${shown}`);
+      if (field.kind === 'int' && (n < -INT32 || n >= INT32)) return bad(`integer out of range ${shown}`);
+      return n;
+    }
+    case 'bool': {
+      if (typeof raw === 'boolean') return raw ? 1 : 0;
+      const v = typeof raw === 'string' ? raw.trim() : '';
+      if (v === 'true' || v === '1') return 1;
+      if (v === 'false' || v === '0') return 0;
+      return bad(`invalid boolean ${shown} (expected true or false)`);
+    }
+    case 'datetime':
+      return parseDateTime(text().trim()) ?? bad(`invalid DateTime ${shown}`);
+    case 'uid': {
+      const t = text().trim();
+      const m = URN.exec(t);
+      if (m && m[1].toLowerCase() !== field.uidKind!.toLowerCase()) {
+        return bad(`UID ${shown} is of kind ${m[1]}, expected urn:veeam:${field.uidKind}:<GUID>`);
+      }
+      return parseGuid(m ? m[2] : t) ?? bad(`invalid UID ${shown} (expected urn:veeam:${field.uidKind}:<GUID>)`);
+    }
+    case 'enum': {
+      const members = field.members!;
+      const t = text().trim();
+      let i = members.indexOf(t);
+      if (i < 0) i = members.findIndex((m) => m.toLowerCase() === t.toLowerCase());
+      return i >= 0 ? i : bad(`unknown member ${shown} (expected one of ${members.join(', ')})`);
+    }
+  }
+}
+
+export const REFERENCES_REJECTED =
+  'References-format documents carry only names and links, too little to import: capture with ' +
+  'format=Entities (query service) or ?format=Entity (collections) instead';
+
+/** Which declared type a raw entity is, checked against its list and its `Type` attribute. */
+function resolveType(raw: RawEntity): TypeDecl {
+  const name = raw.typeName ?? raw.listType?.name;
+  if (name === undefined) throw new FieldError('entity has no Type', 'Type');
+  if (/Reference$/.test(name) || /Reference$/.test(raw.typeAttribute ?? '')) throw new FieldError(REFERENCES_REJECTED);
+  const type = typeByName.get(name);
+  if (!type) throw new FieldError(`unknown entity type '${name}' (expected one of ${TYPES.map((t) => t.name).join(', ')})`, 'Type');
+  if (raw.listType && raw.listType !== type) {
+    throw new FieldError(`a ${type.name} in a list of ${raw.listType.listElement}`, 'Type');
+  }
+  if (raw.typeAttribute !== undefined && raw.typeAttribute !== type.name) {
+    throw new FieldError(`Type '${raw.typeAttribute}' does not match element <${type.name}>`, 'Type');
+  }
+  return type;
+}
+
+function findLink(links: readonly RawLink[], decl: LinkDecl): RawLink | undefined {
+  const rel = decl.rel.toLowerCase(), type = decl.type?.toLowerCase();
+  return links.find((l) => l.rel?.toLowerCase() === rel && l.type?.toLowerCase() === type);
+}
+
+const describeLink = (d: LinkDecl) => `Rel="${d.rel}"${d.type ? ` Type="${d.type}"` : ''}`;
+
+/** One raw entity → its type, stored row and relations. Throws `FieldError`. */
+export function convert(raw: RawEntity): Converted {
+  const type = resolveType(raw);
+  const plan = planOf(type);
+  const values: Row = {};
+  for (const f of plan.rendered) {
+    const { name, as } = f.render!;
+    const v = raw.value(name, as);
+    if (v === undefined || v === null) {
+      const what = raw.syntax === 'json' ? 'property' : as;
+      if (!f.optional) throw new FieldError(`missing required ${what} ${name}${v === null ? ' (null)' : ''}`, v === null ? name : undefined);
+      values[f.key] = null;
+    } else {
+      values[f.key] = convertScalar(f, v, name);
+    }
+  }
+
+  if (typeof raw.links === 'string') throw new FieldError(raw.links, 'Links');
+  const linkNames = new Map<string, string | undefined>();
+  for (const [key, { decl, pattern }] of plan.linked) {
+    const link = findLink(raw.links, decl);
+    if (!link) {
+      if (key in values) continue; // also rendered: the element is enough
+      const field = plan.own.find((f) => f.key === key)!;
+      if (field.optional) {
+        values[key] = null;
+        continue;
+      }
+      throw new FieldError(`missing link ${describeLink(decl)}`, 'Links');
+    }
+    const m = link.href === undefined ? null : pattern.exec(link.href.split(/[?#]/)[0]);
+    if (!m) throw new FieldError(`link ${describeLink(decl)} has Href '${link.href ?? ''}', expected …/${decl.href}`, 'Links');
+    const guid = m[1].toLowerCase();
+    if (key in values && values[key] !== null && values[key] !== guid) {
+      const field = plan.own.find((f) => f.key === key)!;
+      throw new FieldError(`${field.render?.name ?? key} does not match the link ${describeLink(decl)} (${guid})`, field.render?.name);
+    }
+    values[key] = guid;
+    linkNames.set(key, link.name);
+  }
+
+  const row: Row = {};
+  for (const f of plan.own) {
+    const v = values[f.key];
+    if (v === undefined) throw new FieldError(`no value for ${f.render?.name ?? f.key}`);
+    row[f.key] = v;
+  }
+  const refs: Ref[] = [];
+  for (const { field, target } of plan.foreign) {
+    const id = row[field.key];
+    if (typeof id === 'string') refs.push({ field, target, id, name: linkNames.get(field.key) });
+  }
+  return { type, row, refs };
+}
+
+/**
+ * The row of a backup server or job known only from a link of `from`: id and name from the
+ * link; its own foreign keys (a job's server) and same-named enums (a job's JobType from the
+ * session's JobType, by member name) from the linking row; declared defaults for the rest.
+ */
+export function linkOnlyRow(target: TypeDecl, ref: Ref, from: Converted, defaults: Readonly<Row> = {}): Row {
+  const row: Row = {};
+  const sourceFields = new Map(from.type.fields.map((f) => [f.key, f]));
+  for (const f of planOf(target).own) {
+    if (f.key === 'id') row.id = ref.id;
+    else if (f.key === 'name') row.name = ref.name ?? '';
+    else if (f.key in defaults) row[f.key] = defaults[f.key];
+    else if (planOf(target).foreign.some((x) => x.field === f) && typeof from.row[f.key] === 'string') row[f.key] = from.row[f.key];
+    else if (f.kind === 'enum' && sourceFields.get(f.key)?.kind === 'enum' && typeof from.row[f.key] === 'number') {
+      row[f.key] = mapMember(sourceFields.get(f.key)!.members![from.row[f.key] as number], f.members!);
+    } else row[f.key] = defaultValue(f);
+  }
+  return row;
+}
+
+/** The member of the same name, else the longest member the name starts with, else the first. */
+function mapMember(name: string, members: readonly string[]): number {
+  const exact = members.indexOf(name);
+  if (exact >= 0) return exact;
+  let best = 0, bestLength = 0;
+  members.forEach((m, i) => {
+    if (name.startsWith(m) && m.length > bestLength) [best, bestLength] = [i, m.length];
+  });
+  return best;
+}
+
+function defaultValue(f: FieldDecl): RawValue {
+  if (f.optional) return null;
+  switch (f.kind) {
+    case 'string': return '';
+    case 'int':
+    case 'long':
+    case 'bool':
+    case 'enum': return 0;
+    default: throw new Error(`no default for ${f.key} (${f.kind})`);
+  }
+}
+
+/** Types in an order where every foreign key points to an earlier type. */
+export function dependencyOrder(types: readonly TypeDecl[] = TYPES): TypeDecl[] {
+  const out: TypeDecl[] = [];
+  const visit = (t: TypeDecl) => {
+    if (out.includes(t)) return;
+    for (const { target } of planOf(t).foreign) visit(target);
+    out.push(t);
+  };
+  // The registry lists BackupServer last and Job first: reversed, replica types come before backup ones.
+  for (const t of [...types].reverse()) visit(t);
+  return out;
+}
