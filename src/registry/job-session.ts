@@ -1,5 +1,5 @@
-import { JOB_SESSION_STATES, creationTime, endTime, idField, nameField, resultField, serverFields } from './fields.js';
-import type { FieldDecl } from './types.js';
+import { JOB_SESSION_STATES, creationTime, endTime, idField, nameField, resultField, serverFields, upServerLink } from './fields.js';
+import type { FieldDecl, TypeDecl } from './types.js';
 
 /**
  * Members of EM's job-session base class, shared by ReplicaJobSession and BackupJobSession
@@ -24,3 +24,17 @@ export function jobSessionFields(uidKind: string, jobTypes: readonly string[]): 
 }
 
 export const JOB_SESSION_FROM = (table: string) => `${table} t LEFT JOIN backup_servers bs ON bs.id = t.server_id`;
+
+/**
+ * Links of a job session (spec §5.1, §5.3): server and job up, the other form alternate,
+ * its task list down; the entity form may add more (backup sessions' Stop).
+ */
+export function jobSessionLinks(name: string, collection: string, tasks: { path: string; type: string }, extra: TypeDecl['links']['entity'] = []): TypeDecl['links'] {
+  const self = `${collection}/{id}`;
+  const up = [upServerLink, { rel: 'Up', type: 'JobReference', href: 'jobs/{jobId}', name: 'jobName' }];
+  const down = { rel: 'Down', type: `${tasks.type}ReferenceList`, href: `${self}/${tasks.path}` };
+  return {
+    entity: [...up, { rel: 'Alternate', type: `${name}Reference`, href: self, name: 'name' }, down, ...extra],
+    reference: [...up, { rel: 'Alternate', type: name, href: `${self}?format=Entity`, name: 'name' }, down],
+  };
+}

@@ -1,5 +1,4 @@
-import { upServerLink } from './fields.js';
-import { JOB_SESSION_FROM, jobSessionFields } from './job-session.js';
+import { JOB_SESSION_FROM, jobSessionFields, jobSessionLinks } from './job-session.js';
 import type { TypeDecl } from './types.js';
 
 export const ReplicaJobSession: TypeDecl = {
@@ -12,19 +11,6 @@ export const ReplicaJobSession: TypeDecl = {
   fields: jobSessionFields('ReplicaJobSession', ['Replica']),
   defaultSort: ['creationTime', 'id'],
   windowField: 'creationTime',
-  links: {
-    entity: [
-      upServerLink,
-      { rel: 'Up', type: 'JobReference', href: 'jobs/{jobId}', name: 'jobName' },
-      { rel: 'Alternate', type: 'ReplicaJobSessionReference', href: 'replicaSessions/{id}', name: 'name' },
-      { rel: 'Down', type: 'ReplicaTaskSessionReferenceList', href: 'replicaSessions/{id}/replicaTaskSessions' },
-    ],
-    reference: [
-      upServerLink,
-      { rel: 'Up', type: 'JobReference', href: 'jobs/{jobId}', name: 'jobName' },
-      { rel: 'Alternate', type: 'ReplicaJobSession', href: 'replicaSessions/{id}?format=Entity', name: 'name' },
-      { rel: 'Down', type: 'ReplicaTaskSessionReferenceList', href: 'replicaSessions/{id}/replicaTaskSessions' },
-    ],
-  },
+  links: jobSessionLinks('ReplicaJobSession', 'replicaSessions', { path: 'replicaTaskSessions', type: 'ReplicaTaskSession' }),
   children: [{ path: 'replicaTaskSessions', type: 'ReplicaTaskSession', parentKey: 'sessionId' }],
 };

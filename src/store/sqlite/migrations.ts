@@ -1,7 +1,49 @@
 /**
  * Schema migrations, applied in order; PRAGMA user_version records how many have run.
- * Never edit a released migration: append a new one.
+ * Never edit a released migration (nor the table builders it uses): append a new one.
  */
+
+/** A job-session table (replica or backup) with an index for every filter and common sort. */
+const jobSessionTable = (table: string, p: string) => `
+  CREATE TABLE ${table} (
+    id TEXT PRIMARY KEY, server_id TEXT NOT NULL REFERENCES backup_servers (id),
+    job_id TEXT NOT NULL, name TEXT NOT NULL, job_name TEXT NOT NULL, job_type INTEGER NOT NULL,
+    creation_time TEXT NOT NULL, end_time TEXT, state INTEGER NOT NULL, result INTEGER NOT NULL,
+    progress INTEGER NOT NULL, failure_message TEXT, is_retry INTEGER NOT NULL
+  );
+  CREATE INDEX ${p}_creation ON ${table} (creation_time, id);
+  CREATE INDEX ${p}_end ON ${table} (end_time, creation_time, id);
+  CREATE INDEX ${p}_server ON ${table} (server_id, creation_time, id);
+  CREATE INDEX ${p}_server_end ON ${table} (server_id, end_time);
+  CREATE INDEX ${p}_job ON ${table} (job_id, creation_time, id);
+  CREATE INDEX ${p}_job_name ON ${table} (job_name COLLATE NOCASE, creation_time, id);
+  CREATE INDEX ${p}_job_name_end ON ${table} (job_name COLLATE NOCASE, end_time);
+  CREATE INDEX ${p}_name ON ${table} (name COLLATE NOCASE);
+  CREATE INDEX ${p}_job_type ON ${table} (job_type);
+  CREATE INDEX ${p}_state ON ${table} (state, creation_time, id);
+  CREATE INDEX ${p}_result ON ${table} (result, creation_time, id);
+  CREATE INDEX ${p}_is_retry ON ${table} (is_retry);
+`;
+
+/** A task-session table: one VM's part of a session of `sessions`. */
+const taskSessionTable = (table: string, p: string, sessions: string, extraColumns = '') => `
+  CREATE TABLE ${table} (
+    id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES ${sessions} (id),
+    name TEXT NOT NULL, vm_display_name TEXT NOT NULL, creation_time TEXT NOT NULL,
+    end_time TEXT, state INTEGER NOT NULL, result INTEGER NOT NULL,
+    reason TEXT NOT NULL DEFAULT '', total_size INTEGER NOT NULL${extraColumns}
+  );
+  CREATE INDEX ${p}_session ON ${table} (session_id, creation_time, id);
+  CREATE INDEX ${p}_creation ON ${table} (creation_time, id);
+  CREATE INDEX ${p}_end ON ${table} (end_time);
+  CREATE INDEX ${p}_name ON ${table} (name COLLATE NOCASE);
+  CREATE INDEX ${p}_vm ON ${table} (vm_display_name COLLATE NOCASE);
+  CREATE INDEX ${p}_state ON ${table} (state);
+  CREATE INDEX ${p}_result ON ${table} (result);
+  CREATE INDEX ${p}_reason ON ${table} (reason COLLATE NOCASE);
+  CREATE INDEX ${p}_total_size ON ${table} (total_size);
+`;
+
 export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE backup_servers (
@@ -25,39 +67,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX jobs_platform ON jobs (platform);
   CREATE INDEX jobs_description ON jobs (description COLLATE NOCASE);
   CREATE INDEX jobs_next_run ON jobs (next_run);
-
-  CREATE TABLE replica_job_sessions (
-    id TEXT PRIMARY KEY, server_id TEXT NOT NULL REFERENCES backup_servers (id),
-    job_id TEXT NOT NULL, name TEXT NOT NULL, job_name TEXT NOT NULL, job_type INTEGER NOT NULL,
-    creation_time TEXT NOT NULL, end_time TEXT, state INTEGER NOT NULL, result INTEGER NOT NULL,
-    progress INTEGER NOT NULL, failure_message TEXT, is_retry INTEGER NOT NULL
-  );
-  CREATE INDEX rjs_creation ON replica_job_sessions (creation_time, id);
-  CREATE INDEX rjs_end ON replica_job_sessions (end_time, creation_time, id);
-  CREATE INDEX rjs_server ON replica_job_sessions (server_id, creation_time, id);
-  CREATE INDEX rjs_job ON replica_job_sessions (job_id, creation_time, id);
-  CREATE INDEX rjs_job_name ON replica_job_sessions (job_name COLLATE NOCASE, creation_time, id);
-  CREATE INDEX rjs_name ON replica_job_sessions (name COLLATE NOCASE);
-  CREATE INDEX rjs_job_type ON replica_job_sessions (job_type);
-  CREATE INDEX rjs_state ON replica_job_sessions (state, creation_time, id);
-  CREATE INDEX rjs_result ON replica_job_sessions (result, creation_time, id);
-  CREATE INDEX rjs_is_retry ON replica_job_sessions (is_retry);
-
-  CREATE TABLE replica_task_sessions (
-    id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES replica_job_sessions (id),
-    name TEXT NOT NULL, vm_display_name TEXT NOT NULL, creation_time TEXT NOT NULL,
-    end_time TEXT, state INTEGER NOT NULL, result INTEGER NOT NULL,
-    reason TEXT NOT NULL DEFAULT '', total_size INTEGER NOT NULL
-  );
-  CREATE INDEX rts_session ON replica_task_sessions (session_id, creation_time, id);
-  CREATE INDEX rts_creation ON replica_task_sessions (creation_time, id);
-  CREATE INDEX rts_end ON replica_task_sessions (end_time);
-  CREATE INDEX rts_name ON replica_task_sessions (name COLLATE NOCASE);
-  CREATE INDEX rts_vm ON replica_task_sessions (vm_display_name COLLATE NOCASE);
-  CREATE INDEX rts_state ON replica_task_sessions (state);
-  CREATE INDEX rts_result ON replica_task_sessions (result);
-  CREATE INDEX rts_reason ON replica_task_sessions (reason COLLATE NOCASE);
-  CREATE INDEX rts_total_size ON replica_task_sessions (total_size);
+  ${jobSessionTable('replica_job_sessions', 'rjs')}
+  ${taskSessionTable('replica_task_sessions', 'rts', 'replica_job_sessions')}
+  ${jobSessionTable('backup_job_sessions', 'bjs')}
+  ${taskSessionTable('backup_task_sessions', 'bts', 'backup_job_sessions', ", vm_uid TEXT NOT NULL DEFAULT ''")}
 
   CREATE TABLE users (
     name TEXT PRIMARY KEY COLLATE NOCASE, password_hash TEXT NOT NULL, role TEXT NOT NULL
@@ -67,49 +80,9 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL
   );
   CREATE INDEX logon_sessions_last_seen ON logon_sessions (last_seen);
-  `,
-  `
-  CREATE TABLE backup_job_sessions (
-    id TEXT PRIMARY KEY, server_id TEXT NOT NULL REFERENCES backup_servers (id),
-    job_id TEXT NOT NULL, name TEXT NOT NULL, job_name TEXT NOT NULL, job_type INTEGER NOT NULL,
-    creation_time TEXT NOT NULL, end_time TEXT, state INTEGER NOT NULL, result INTEGER NOT NULL,
-    progress INTEGER NOT NULL, failure_message TEXT, is_retry INTEGER NOT NULL
-  );
-  CREATE INDEX bjs_creation ON backup_job_sessions (creation_time, id);
-  CREATE INDEX bjs_end ON backup_job_sessions (end_time, creation_time, id);
-  CREATE INDEX bjs_server ON backup_job_sessions (server_id, creation_time, id);
-  CREATE INDEX bjs_job ON backup_job_sessions (job_id, creation_time, id);
-  CREATE INDEX bjs_job_name ON backup_job_sessions (job_name COLLATE NOCASE, creation_time, id);
-  CREATE INDEX bjs_name ON backup_job_sessions (name COLLATE NOCASE);
-  CREATE INDEX bjs_job_type ON backup_job_sessions (job_type);
-  CREATE INDEX bjs_state ON backup_job_sessions (state, creation_time, id);
-  CREATE INDEX bjs_result ON backup_job_sessions (result, creation_time, id);
-  CREATE INDEX bjs_is_retry ON backup_job_sessions (is_retry);
 
-  CREATE TABLE backup_task_sessions (
-    id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES backup_job_sessions (id),
-    name TEXT NOT NULL, vm_display_name TEXT NOT NULL, creation_time TEXT NOT NULL,
-    end_time TEXT, state INTEGER NOT NULL, result INTEGER NOT NULL,
-    reason TEXT NOT NULL DEFAULT '', total_size INTEGER NOT NULL, vm_uid TEXT NOT NULL DEFAULT ''
-  );
-  CREATE INDEX bts_session ON backup_task_sessions (session_id, creation_time, id);
-  CREATE INDEX bts_creation ON backup_task_sessions (creation_time, id);
-  CREATE INDEX bts_end ON backup_task_sessions (end_time);
-  CREATE INDEX bts_name ON backup_task_sessions (name COLLATE NOCASE);
-  CREATE INDEX bts_vm ON backup_task_sessions (vm_display_name COLLATE NOCASE);
-  CREATE INDEX bts_state ON backup_task_sessions (state);
-  CREATE INDEX bts_result ON backup_task_sessions (result);
-  CREATE INDEX bts_reason ON backup_task_sessions (reason COLLATE NOCASE);
-  CREATE INDEX bts_total_size ON backup_task_sessions (total_size);
-  `,
-  `
+  -- Bumped by every committed data write, whichever process makes it: caches key on it.
   CREATE TABLE data_generation (generation INTEGER NOT NULL);
   INSERT INTO data_generation (generation) VALUES (0);
-  `,
-  `
-  CREATE INDEX rjs_job_name_end ON replica_job_sessions (job_name COLLATE NOCASE, end_time);
-  CREATE INDEX bjs_job_name_end ON backup_job_sessions (job_name COLLATE NOCASE, end_time);
-  CREATE INDEX rjs_server_end ON replica_job_sessions (server_id, end_time);
-  CREATE INDEX bjs_server_end ON backup_job_sessions (server_id, end_time);
   `,
 ];
