@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { DOMParser } from '@xmldom/xmldom';
 import type { FastifyInstance } from 'fastify';
 import { hashPassword } from '../src/auth/password.js';
 import { FIXTURE_NOW, FIXTURE_USERS, loadFixture } from '../src/data/fixture.js';
 import { buildApp } from '../src/http/app.js';
+import { listen, type TlsMaterial } from '../src/http/listen.js';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Role } from '../src/store/store.js';
 
@@ -15,21 +15,39 @@ export const NS = 'http://www.veeam.com/ent/v1.0';
 export interface Server {
   readonly app: FastifyInstance;
   readonly store: SqliteStore;
+  /** `http://127.0.0.1:PORT` */
   readonly url: string;
+  /** `https://127.0.0.1:PORT` when started with TLS material. */
+  readonly httpsUrl?: string;
   /** Moves the injected clock. */
   advance(ms: number): void;
   close(): Promise<void>;
 }
 
-/** A real server on a real port over a real SQLite file holding the spec §7 fixture. */
-export async function startFixtureServer(options: { defaultPageSize?: number; jsonBom?: boolean } = {}): Promise<Server> {
+export interface ServerOptions {
+  readonly defaultPageSize?: number;
+  readonly jsonBom?: boolean;
+  readonly publicUrl?: string;
+  /** Also listen on HTTPS with this certificate. */
+  readonly tls?: TlsMaterial;
+  /** The injected clock's start (default: the fixture's clock). */
+  readonly now?: number;
+  /** Fills the store (default: the spec §7 fixture). */
+  readonly load?: (store: SqliteStore) => Promise<unknown>;
+}
+
+/**
+ * A real server on real ports over a real SQLite file in a temp dir, holding the spec §7
+ * fixture (or what `load` puts there) and the fixture's users.
+ */
+export async function startServer(options: ServerOptions = {}): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'emrest-test-'));
   const store = openSqliteStore(join(dir, 'emrest.db'));
-  await loadFixture(store);
+  await (options.load ?? loadFixture)(store);
   for (const u of FIXTURE_USERS) {
     await store.putUser({ name: u.name, passwordHash: await hashPassword(u.password), role: u.role as Role });
   }
-  let now = Date.parse(FIXTURE_NOW);
+  let now = options.now ?? Date.parse(FIXTURE_NOW);
   const app = buildApp({
     store,
     clock: () => now,
@@ -37,13 +55,15 @@ export async function startFixtureServer(options: { defaultPageSize?: number; js
     windowMs: 30 * 86_400_000,
     defaultPageSize: options.defaultPageSize ?? 100,
     jsonBom: options.jsonBom ?? false,
+    publicUrl: options.publicUrl,
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as AddressInfo;
+  const urls = await listen(app, { host: '127.0.0.1', httpPort: 0, httpsPort: options.tls ? 0 : undefined, tls: options.tls });
+  const origin = (scheme: string) => urls.find((u) => u.startsWith(`${scheme}:`))?.replace(/\/api\/$/, '');
   return {
     app,
     store,
-    url: `http://127.0.0.1:${port}`,
+    url: origin('http')!,
+    httpsUrl: origin('https'),
     advance: (ms) => void (now += ms),
     close: async () => {
       await app.close();
@@ -52,6 +72,9 @@ export async function startFixtureServer(options: { defaultPageSize?: number; js
     },
   };
 }
+
+/** The spec §7 fixture server most tests use. */
+export const startFixtureServer = (options: Omit<ServerOptions, 'load'> = {}) => startServer(options);
 
 export const ADMIN_BASIC = 'Basic ' + Buffer.from('tech\\admin:Passw0rd').toString('base64');
 export const VIEWER_BASIC = 'Basic ' + Buffer.from('tech\\viewer:Passw0rd').toString('base64');

@@ -5,57 +5,23 @@
  * the pages against the whole result fetched as one big page.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { hashPassword } from '../src/auth/password.js';
 import { generateDemo, type DemoCounts } from '../src/data/demo.js';
-import { buildApp } from '../src/http/app.js';
-import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { child, children, logon, parseXml, type Server } from './helpers.js';
+import { child, children, logon, parseXml, startServer, type Server } from './helpers.js';
 
 const FIXED = Date.parse('2026-11-30T00:00:00Z');
 const JSON_ACCEPT = 'application/json';
 
-/** Like helpers' startFixtureServer, but over the seed-7 demo fleet instead of the §7 fixture. */
-async function startDemoServer(): Promise<Server & { counts: DemoCounts }> {
-  const dir = mkdtempSync(join(tmpdir(), 'emrest-paging-'));
-  const store = openSqliteStore(join(dir, 'emrest.db'));
-  const counts = await generateDemo(store, { seed: 7, servers: 3, jobs: 12, days: 30, now: FIXED });
-  await store.putUser({ name: 'TECH\\admin', passwordHash: await hashPassword('Passw0rd'), role: 'PortalAdministrator' });
-  let now = FIXED;
-  const app = buildApp({
-    store,
-    clock: () => now,
-    sessionTimeoutMs: 900_000,
-    windowMs: 30 * 86_400_000,
-    defaultPageSize: 100,
-    jsonBom: false,
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as AddressInfo;
-  return {
-    app,
-    store,
-    counts,
-    url: `http://127.0.0.1:${port}`,
-    advance: (ms) => void (now += ms),
-    close: async () => {
-      await app.close();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-let server: Server & { counts: DemoCounts };
+let server: Server;
+let counts: DemoCounts;
 let token: string;
 let B: string;
 
 before(async () => {
-  server = await startDemoServer();
+  server = await startServer({
+    now: FIXED,
+    load: async (store) => (counts = await generateDemo(store, { seed: 7, servers: 3, jobs: 12, days: 30, now: FIXED })),
+  });
   ({ token } = await logon(server));
   B = `${server.url}/api`;
 });
@@ -288,7 +254,7 @@ for (const json of [false, true]) {
       const request: Pair[] = [['type', 'ReplicaJobSession']];
       const { all } = await walk(request, json, 100);
       assert.ok(all.length > 100, `demo should have more than 100 sessions, has ${all.length}`);
-      assert.equal(all.length, server.counts.sessions);
+      assert.equal(all.length, counts.sessions);
       const p = await fetchPage(`${B}/query?type=ReplicaJobSession`, json);
       assert.equal(p.links[0][1], `${B}/query?type=ReplicaJobSession&pageSize=100&page=1`);
     });

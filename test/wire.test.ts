@@ -10,14 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import tls from 'node:tls';
-import type { FastifyInstance } from 'fastify';
-import { hashPassword } from '../src/auth/password.js';
-import { FIXTURE_NOW, FIXTURE_USERS, S1, loadFixture, replicaSessions, servers } from '../src/data/fixture.js';
-import { buildApp } from '../src/http/app.js';
-import { listen, tlsMaterial, type TlsMaterial } from '../src/http/listen.js';
-import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import type { Role } from '../src/store/store.js';
-import { ADMIN_BASIC, NS, child, children, parseXml, startFixtureServer, type Server } from './helpers.js';
+import { S1, replicaSessions, servers } from '../src/data/fixture.js';
+import { tlsMaterial, type TlsMaterial } from '../src/http/listen.js';
+import { ADMIN_BASIC, NS, child, children, parseXml, startFixtureServer, startServer, type Server } from './helpers.js';
 
 // ---------------------------------------------------------------------------------------------
 // A minimal raw HTTP/1.1 client: writes exact bytes, parses responses exactly as received.
@@ -171,40 +166,17 @@ function req(method: string, target: string, headers: Record<string, string> = {
 // Servers: one app on HTTP + HTTPS via listen(), one with a public URL, the helper's jsonBom one.
 
 interface Listening {
-  readonly app: FastifyInstance;
   readonly httpPort: number;
   readonly httpsPort: number;
   close(): Promise<void>;
 }
 
-async function startListening(tlsMat: TlsMaterial, publicUrl?: string): Promise<Listening> {
-  const dir = mkdtempSync(join(tmpdir(), 'emrest-wire-'));
-  const store: SqliteStore = openSqliteStore(join(dir, 'emrest.db'));
-  await loadFixture(store);
-  for (const u of FIXTURE_USERS) {
-    await store.putUser({ name: u.name, passwordHash: await hashPassword(u.password), role: u.role as Role });
-  }
-  const now = Date.parse(FIXTURE_NOW);
-  const app = buildApp({
-    store,
-    clock: () => now,
-    sessionTimeoutMs: 900_000,
-    windowMs: 30 * 86_400_000,
-    defaultPageSize: 100,
-    jsonBom: false,
-    publicUrl,
-  });
-  const urls = await listen(app, { host: '127.0.0.1', httpPort: 0, httpsPort: 0, tls: tlsMat });
-  const portOf = (scheme: string) => Number(new URL(urls.find((u) => u.startsWith(`${scheme}:`))!).port);
+async function startListening(tls: TlsMaterial, publicUrl?: string): Promise<Listening> {
+  const server = await startServer({ tls, publicUrl });
   return {
-    app,
-    httpPort: portOf('http'),
-    httpsPort: portOf('https'),
-    close: async () => {
-      await app.close();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    httpPort: Number(new URL(server.url).port),
+    httpsPort: Number(new URL(server.httpsUrl!).port),
+    close: () => server.close(),
   };
 }
 
