@@ -13,6 +13,16 @@ const HEX = /^[0-9A-Fa-f]{2}$/;
 
 export function formDecode(text: string): string {
   if (!/[+%]/.test(text)) return text;
+  const spaced = text.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return lenientDecode(text);
+  }
+}
+
+/** Byte-wise decoding that keeps malformed escapes as they are, like .NET's UrlDecode. */
+function lenientDecode(text: string): string {
   const bytes: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
