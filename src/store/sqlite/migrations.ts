@@ -11,7 +11,9 @@ const jobSessionTable = (table: string, p: string) => `
     creation_time TEXT NOT NULL, end_time TEXT, state INTEGER NOT NULL, result INTEGER NOT NULL,
     progress INTEGER NOT NULL, failure_message TEXT, is_retry INTEGER NOT NULL
   );
-  CREATE INDEX ${p}_creation ON ${table} (creation_time, id);
+  -- Result and end time ride along so "recent failures, newest first" is answered from the
+  -- index alone (the planner picks the creation-time range; without them it read every row).
+  CREATE INDEX ${p}_creation ON ${table} (creation_time, id, result, end_time);
   CREATE INDEX ${p}_end ON ${table} (end_time, creation_time, id);
   CREATE INDEX ${p}_server ON ${table} (server_id, creation_time, id);
   CREATE INDEX ${p}_server_end ON ${table} (server_id, end_time);
