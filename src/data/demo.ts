@@ -795,6 +795,18 @@ function hostFailure(job: DemoJob, vms: readonly Vm[], host: string, rng: Random
   return { result: 'Failed', affected, hostWide: true, reasons: affected.map(() => message), sessionMessage: message };
 }
 
+/** Failure texts both the replica and the backup side report, as Veeam words them. */
+const vddkError = (vm: Vm) => `Error: Failed to open VDDK disk [[${vm.store}] ${vm.name}/${vm.name}.vmdk]`;
+const checkpointError = (vm: Vm) =>
+  `Error: Failed to create VM recovery checkpoint (mode: Veeam application-aware processing) Details: Job failed ('Checkpoint operation for '${vm.name}' failed.').`;
+const vhdxError = (vm: Vm) => `Error: Failed to open VHDX file [${vm.store}\\${vm.name}\\Virtual Hard Disks\\${vm.name}.vhdx]`;
+
+/** One VM failed; the session message names it unless the reason already does. */
+const vmFailed = (vm: Vm, index: number, reason: string, prefix: boolean): Outcome => ({
+  result: 'Failed', affected: [index], hostWide: false, reasons: [reason],
+  sessionMessage: prefix ? `Processing ${vm.name} ${reason}` : reason,
+});
+
 function vmFailure(job: DemoJob, vm: Vm, index: number, rng: Random, kindHint?: number): Outcome {
   const host = rng.pick(job.hosts);
   let reason: string;
@@ -802,7 +814,7 @@ function vmFailure(job: DemoJob, vm: Vm, index: number, rng: Random, kindHint?: 
   if (job.platform === 'VMware') {
     const kind = kindHint ?? rng.int(0, 4);
     if (kind === 0) {
-      reason = `Error: Failed to open VDDK disk [[${vm.store}] ${vm.name}/${vm.name}.vmdk]`;
+      reason = vddkError(vm);
       prefix = false;
     } else if (kind === 1) reason = 'Error: Snapshot creation failed';
     else if (kind === 2) reason = 'Error: An error occurred while taking a snapshot: Failed to quiesce the virtual machine.';
@@ -813,17 +825,14 @@ function vmFailure(job: DemoJob, vm: Vm, index: number, rng: Random, kindHint?: 
   } else {
     const kind = kindHint === undefined ? rng.int(0, 2) : kindHint % 3;
     if (kind === 0) {
-      reason = `Error: Failed to create VM recovery checkpoint (mode: Veeam application-aware processing) Details: Job failed ('Checkpoint operation for '${vm.name}' failed.').`;
+      reason = checkpointError(vm);
     } else if (kind === 1) reason = 'Error: Snapshot creation failed';
     else {
-      reason = `Error: Failed to open VHDX file [${vm.store}\\${vm.name}\\Virtual Hard Disks\\${vm.name}.vhdx]`;
+      reason = vhdxError(vm);
       prefix = false;
     }
   }
-  return {
-    result: 'Failed', affected: [index], hostWide: false, reasons: [reason],
-    sessionMessage: prefix ? `Processing ${vm.name} ${reason}` : reason,
-  };
+  return vmFailed(vm, index, reason, prefix);
 }
 
 function warningReason(job: DemoJob, vm: Vm, rng: Random): string {
@@ -910,22 +919,19 @@ function backupVmFailure(job: DemoJob, vm: Vm, index: number, rng: Random, kindH
     else if (job.platform === 'VMware') {
       if (kind === 0 || kind === 4) reason = 'Error: Failed to create VM snapshot';
       else if (kind === 1) {
-        reason = `Error: Failed to open VDDK disk [[${vm.store}] ${vm.name}/${vm.name}.vmdk]`;
+        reason = vddkError(vm);
         prefix = false;
       } else if (kind === 2) reason = 'Error: An error occurred while taking a snapshot: Failed to quiesce the virtual machine.';
       else reason = 'Error: Failed to create snapshot: The operation is not allowed in the current state.';
     } else if (kind === 0 || kind === 3) {
-      reason = `Error: Failed to create VM recovery checkpoint (mode: Veeam application-aware processing) Details: Job failed ('Checkpoint operation for '${vm.name}' failed.').`;
+      reason = checkpointError(vm);
     } else if (kind === 1 || kind === 4) reason = 'Error: Failed to create VM snapshot';
     else {
-      reason = `Error: Failed to open VHDX file [${vm.store}\\${vm.name}\\Virtual Hard Disks\\${vm.name}.vhdx]`;
+      reason = vhdxError(vm);
       prefix = false;
     }
   }
-  return {
-    result: 'Failed', affected: [index], hostWide: false, reasons: [reason],
-    sessionMessage: prefix ? `Processing ${vm.name} ${reason}` : reason,
-  };
+  return vmFailed(vm, index, reason, prefix);
 }
 
 function backupWarningReason(job: DemoJob, vm: Vm, rng: Random): string {
