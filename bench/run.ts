@@ -46,7 +46,7 @@ async function startEmrest(dataset: Dataset, now: string): Promise<Emrest> {
   const env = { ...process.env, EMREST_NOW: now };
   const password = randomBytes(12).toString('base64url');
   // Opening the store may migrate an older cached database: allow for it.
-  await runToEnd('users add', process.execPath, [CLI, 'users', 'add', BENCH_USER, '--password', password, '--data-dir', dataset.dir], { env, timeoutMs: 900_000 });
+  await runToEnd('users add', process.execPath, [CLI, 'users', 'add', BENCH_USER, `--password=${password}`, '--data-dir', dataset.dir], { env, timeoutMs: 900_000 });
   const child = start('emrest', process.execPath, [
     CLI, 'serve', '--data-dir', dataset.dir, '--host', '127.0.0.1', '--http-port', '0', '--no-https', '--page-size', '100',
   ], { env });

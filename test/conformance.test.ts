@@ -387,6 +387,8 @@ describe('E12 collections', () => {
       assert.equal(JSON.parse((await get(server, '/api/query?type=ReplicaJobSession', { token: fresh.token, accept: JSON_ACCEPT })).body).Refs.Refs.length, 4);
     } finally {
       server.advance(-40 * 86_400_000);
+      // Logging on 40 days later expired (and dropped) the suite's session: take a new one.
+      ({ token, sessionId } = await logon(server));
     }
   });
 });
@@ -417,6 +419,7 @@ describe('E13 authentication', () => {
     server.advance(15 * 60_000 + 1000);
     assert.equal((await get(server, '/api/logonSessions', { token: s.token })).status, 401);
     ({ token } = await logon(server));
+    assert.equal(await server.store.getLogonSession(s.sessionId), undefined, 'the next logon drops expired sessions');
   });
 });
 

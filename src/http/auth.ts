@@ -67,6 +67,8 @@ export async function logon(req: FastifyRequest, ctx: AppContext, verified: Cred
   verified.remember(user.name, creds.password, user.passwordHash, now);
   if (user.role === 'None') throw errors.logonFailed('the user has no Enterprise Manager role');
   const sessionId = randomUUID();
+  // Sessions idle past the timeout can never be used again; dropping them here keeps the table small.
+  await ctx.store.deleteLogonSessionsIdleSince(now - ctx.sessionTimeoutMs);
   await ctx.store.createLogonSession({ id: sessionId, userName: user.name, createdAt: now, lastSeen: now });
   return { sessionId, user };
 }

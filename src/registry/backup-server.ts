@@ -19,6 +19,7 @@ export const BackupServer: TypeDecl = {
     { key: 'ipOrDnsName', kind: 'string', column: 't.name', filter: ['IpOrDnsName'] },
   ],
   defaultSort: ['name', 'id'],
+  fromLink: { port: 9392 },
   links: {
     entity: [
       { rel: 'Alternate', type: 'BackupServerReference', href: self, name: 'name' },

@@ -18,7 +18,7 @@ export const QUERY_TYPES: readonly TypeDecl[] = TYPES;
 
 /** Query types a real Enterprise Manager knows but emrest does not implement (answer 501). */
 export const UNIMPLEMENTED_QUERY_TYPES: readonly string[] = [
-  'BackupJobSession', 'BackupTaskSession', 'BackupServer', 'Job', 'Backup', 'BackupFile',
+  'Backup', 'BackupFile',
   'CatalogVm', 'CdpReplicaSession', 'CloudTenant', 'CloudHardwarePlan', 'FailoverPlan',
   'HierarchyRoot', 'ManagedServer', 'Replica', 'Repository', 'RestorePoint', 'RestoreSession',
   'VAppRestorePoint', 'VmReplicaPoint', 'VmRestorePoint', 'WanAccelerator', 'vCloudOrganization',
@@ -64,4 +64,5 @@ export function fieldByKey(type: TypeDecl, key: string): FieldDecl {
   return f;
 }
 
-export const referenceType = (type: TypeDecl) => type.referenceType ?? `${type.name}Reference`;
+/** A reference's `Type`: `<name>Reference`. */
+export const referenceType = (type: TypeDecl) => `${type.name}Reference`;

@@ -22,6 +22,7 @@ export const Job: TypeDecl = {
   table: 'jobs',
   from: 'jobs t LEFT JOIN backup_servers bs ON bs.id = t.server_id',
   adminOnly: true,
+  fromLink: {},
   fields: [
     nameField,
     idField('Job'),

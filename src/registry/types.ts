@@ -62,8 +62,6 @@ export interface TypeDecl {
   readonly listElement: string;
   /** Path segment of the key-resource collection under `{B}`. */
   readonly collection: string;
-  /** Reference `Type`; defaults to `<name>Reference`. */
-  readonly referenceType?: string;
   /**
    * Main table and the FROM clause (main table aliased `t`) with LEFT JOINs for link-derived
    * fields (foreign keys guarantee the parent; a LEFT JOIN makes the table alone equivalent
@@ -81,4 +79,10 @@ export interface TypeDecl {
   /** Only Portal Administrators may read it (jobs). */
   readonly adminOnly?: boolean;
   readonly children?: readonly ChildCollection[];
+  /**
+   * A row of this type may be created from a link alone (a session's `Up …Reference` to a
+   * server or job a captured document does not contain): the values that differ from the
+   * kind defaults ('' / 0 / first enum member / null).
+   */
+  readonly fromLink?: Readonly<Row>;
 }

@@ -1,6 +1,5 @@
 import type { Predicate } from '../../query/plan.js';
 import { planOrder } from '../../query/plan.js';
-import { BackupServer, Job } from '../../registry/all.js';
 import { fieldByKey, TYPES, type Row, type TypeDecl } from '../../registry/index.js';
 import type { Store, StoreWriter } from '../../store/store.js';
 import { FieldError, ImportError, type Where } from './errors.js';
@@ -19,15 +18,10 @@ const LOOKUP_CHUNK = 200;
  */
 const MAX_WAITING = 50_000;
 
-/**
- * Types a link alone may create (a session's `Up BackupServerReference` / `Up JobReference`
- * to a server or job the input does not contain), with the values that differ from the
- * kind defaults ('' / 0 / first enum member / null): EM's default port.
- */
-const LINK_CREATABLE: ReadonlyMap<TypeDecl, Readonly<Row>> = new Map<TypeDecl, Row>([
-  [BackupServer, { port: 9392 }],
-  [Job, {}],
-]);
+/** Types a link alone may create (declared `fromLink` in the registry), with their defaults. */
+const LINK_CREATABLE: ReadonlyMap<TypeDecl, Readonly<Row>> = new Map(
+  TYPES.filter((t) => t.fromLink).map((t) => [t, t.fromLink!]),
+);
 
 export interface ImportCounts {
   /** Rows inserted per type name (every declared type, zeros included). */

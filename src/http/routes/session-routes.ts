@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { QUERY_TYPES, TYPES } from '../../registry/index.js';
+import { QUERY_TYPES } from '../../registry/index.js';
 import { enterpriseManager, logonSession, logonSessions, querySvc } from '../../represent/documents.js';
 import { CredentialCache } from '../../auth/credential-cache.js';
 import { logon, SESSION_HEADER, tokenOf } from '../auth.js';
@@ -65,8 +65,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   resource(app, '/api/querySvc', {
     GET: async (req, reply) => {
-      const listed = TYPES.filter((t) => QUERY_TYPES.includes(t));
-      sendDocument(reply, 200, querySvc(listed, logonOf(req).sessionId, req.em.base), req.em.rendering);
+      sendDocument(reply, 200, querySvc(QUERY_TYPES, logonOf(req).sessionId, req.em.base), req.em.rendering);
     },
   });
 }
