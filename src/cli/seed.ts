@@ -1,10 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { clockFrom, databasePath, dataDirFrom, DEFAULTS } from '../config.js';
 import {
   BACKUP_SCHEDULES, DEMO_DEFAULTS, describeCounts, describeSchedules, generateDemo, parseScheduleMix, REPLICA_SCHEDULES,
   SQL_BACKUP_SCHEDULES, type DemoOptions, type DemoProgress,
 } from '../data/demo.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/store.js';
+import { buildSqliteFile, openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { intOption, parse, UsageError } from './args.js';
 import { createProgress } from './progress.js';
 
@@ -109,7 +110,7 @@ export async function seed(argv: string[]): Promise<void> {
   };
   const dataDir = dataDirFrom(o['data-dir']);
   mkdirSync(dataDir, { recursive: true });
-  const store = openSqliteStore(databasePath(dataDir));
+  const path = databasePath(dataDir);
   const progress = createProgress('seed', 'sessions');
   const onProgress = (e: DemoProgress) => {
     if (e.phase === 'planned') {
@@ -126,17 +127,28 @@ export async function seed(argv: string[]): Promise<void> {
     } else if (e.phase === 'sessions') progress.update(e.done, e.expected);
     else progress.phase(`building indexes and committing ${fmt(e.done)} sessions`);
   };
+  // A new database is built beside its place and appears complete; an existing one takes the
+  // rows in one transaction.
+  const into = async (store: Store) => generateDemo(store, { ...options, onProgress });
   try {
-    const made = await generateDemo(store, { ...options, onProgress });
+    const made = existsSync(path) ? await withStore(path, into) : await buildSqliteFile(path, into);
     const seconds = progress.finish();
     if (options.sessions !== undefined) {
       const total = made.sessions + made.backupSessions;
       const off = ((total - options.sessions) / options.sessions) * 100;
       progress.note(`${fmt(total)} sessions (target ${fmt(options.sessions)}, ${off >= 0 ? '+' : ''}${off.toFixed(1)}%) in ${seconds.toFixed(1)} s`);
     }
-    console.log(`Seeded ${describeCounts(made)} into ${databasePath(dataDir)}`);
+    console.log(`Seeded ${describeCounts(made)} into ${path}`);
   } finally {
     progress.finish();
+  }
+}
+
+async function withStore<T>(path: string, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = openSqliteStore(path);
+  try {
+    return await fn(store);
+  } finally {
     await store.close();
   }
 }

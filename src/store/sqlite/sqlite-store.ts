@@ -1,4 +1,6 @@
 import Database, { type Statement } from 'better-sqlite3';
+import { closeSync, fsyncSync, linkSync, openSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { QueryPlan } from '../../query/plan.js';
 import { TYPES, type Row, type TypeDecl } from '../../registry/index.js';
 import { compileCount, compileSelect, ownColumns, type Dialect } from '../sql.js';
@@ -20,20 +22,39 @@ const COUNT_CACHE_LIMIT = 4096;
  */
 const BULK_CACHE_SIZE = -256 * 1024;
 
+/** Rows per multi-row INSERT of a bulk write (one statement call costs as much as a few rows). */
+const INSERT_ROWS = 64;
+/** Rows ANALYZE samples per index after a bulk write (enough for the planner's choices here). */
+const ANALYSIS_LIMIT = 2000;
+
 interface UpsertPlan {
   /** Row keys in column order. */
   readonly keys: readonly string[];
   readonly exists: string;
   readonly upsert: string;
+  /** Plain INSERT of one row and of `INSERT_ROWS` rows (no conflict clause). */
   readonly insert: string;
+  readonly insertMany: string;
 }
 
-function connect(path: string): Database.Database {
+export interface SqliteOptions {
+  /**
+   * A private new file being loaded (see `buildSqliteFile`): no journal, no fsync, no
+   * foreign-key checks, and a bulk write drops every index of its empty tables, the unique id
+   * indexes too, and inserts rows plainly; the indexes are built at its end, where a repeated
+   * id fails the write. Only for a file nobody else uses and that is thrown away unless the
+   * load completes.
+   */
+  readonly loading?: boolean;
+}
+
+function connect(path: string, loading: boolean): Database.Database {
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
+  db.pragma(`journal_mode = ${loading ? 'OFF' : 'WAL'}`);
+  db.pragma(`synchronous = ${loading ? 'OFF' : 'NORMAL'}`);
+  db.pragma(`foreign_keys = ${loading ? 'OFF' : 'ON'}`);
   db.pragma('busy_timeout = 5000');
+  db.pragma(`analysis_limit = ${ANALYSIS_LIMIT}`);
   return db;
 }
 
@@ -41,10 +62,52 @@ function connect(path: string): Database.Database {
  * Opens (creating and migrating if needed) the SQLite database file at `path`. Two
  * connections: reads never see a write transaction in progress (WAL isolation).
  */
-export function openSqliteStore(path: string): SqliteStore {
-  const writer = connect(path);
+export function openSqliteStore(path: string, options: SqliteOptions = {}): SqliteStore {
+  const loading = options.loading ?? false;
+  const writer = connect(path, loading);
   migrate(writer);
-  return new SqliteStore(connect(path), writer);
+  return new SqliteStore(connect(path, loading), writer, loading);
+}
+
+const removeDatabaseFiles = (path: string) => {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
+};
+
+function fsyncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Creates the database at `path`, which must not exist, filled by `fill`: the fast way to
+ * load a large dataset. The file is built beside `path` in loading mode (no journal, indexes
+ * built once at the end), its foreign keys are checked, and it is put in place with a hard
+ * link, which never replaces a file that appeared meanwhile. Until then `path` does not
+ * exist; if anything fails, nothing is left behind.
+ */
+export async function buildSqliteFile<T>(path: string, fill: (store: SqliteStore) => Promise<T>): Promise<T> {
+  const building = `${path}.building-${process.pid}`;
+  removeDatabaseFiles(building);
+  const store = openSqliteStore(building, { loading: true });
+  try {
+    const result = await fill(store);
+    store.checkForeignKeys();
+    await store.close();
+    const db = new Database(building);
+    db.pragma('journal_mode = WAL');
+    db.close();
+    fsyncPath(building);
+    linkSync(building, path);
+    fsyncPath(dirname(path));
+    return result;
+  } finally {
+    await store.close();
+    removeDatabaseFiles(building);
+  }
 }
 
 function migrate(db: Database.Database): void {
@@ -91,6 +154,7 @@ export class SqliteStore implements Store {
   constructor(
     readonly db: Database.Database,
     private readonly writer: Database.Database,
+    private readonly loading = false,
   ) {
     this.reads = new Statements(db);
     this.writes = new Statements(writer);
@@ -140,8 +204,8 @@ export class SqliteStore implements Store {
         // An upsert, not INSERT OR REPLACE: replacing would delete the row under its children.
         upsert: `${insert} ON CONFLICT (id) DO UPDATE SET ${names.filter((n) => n !== 'id').map((n) => `${n} = excluded.${n}`).join(', ')} ` +
           `WHERE ${names.filter((n) => n !== 'id').map((n) => `${n} IS NOT excluded.${n}`).join(' OR ')}`,
-        // Only the id conflict is ignored (NOT NULL and foreign keys still fail the statement).
-        insert: `${insert} ON CONFLICT (id) DO NOTHING`,
+        insert,
+        insertMany: `${insert}${`, (${names.map(() => '?').join(', ')})`.repeat(INSERT_ROWS - 1)}`,
       };
       this.upsertPlans.set(type, plan);
     }
@@ -150,29 +214,48 @@ export class SqliteStore implements Store {
 
   private upsertNow(type: TypeDecl, rows: readonly Row[]): { inserted: number; updated: number } {
     const plan = this.upsertPlan(type);
+    if (this.bulkTables.has(type.table)) return this.bulkInsert(plan, rows);
     const { keys } = plan;
     const values: unknown[] = new Array(keys.length);
+    const exists = this.writes.get(plan.exists);
     const upsert = this.writes.get(plan.upsert);
     let inserted = 0, updated = 0;
-    if (this.bulkTables.has(type.table)) {
-      // Bulk load into a table that was empty when the write began: a plain insert per row; only
-      // an id this write already inserted takes the upsert path.
-      const insert = this.writes.get(plan.insert);
-      for (const row of rows) {
-        for (let i = 0; i < keys.length; i++) values[i] = row[keys[i]] ?? null;
-        if (insert.run(values).changes > 0) inserted++;
-        else if (upsert.run(values).changes > 0) updated++;
-      }
-      return { inserted, updated };
-    }
-    const exists = this.writes.get(plan.exists);
-    for (const row of rows) {
-      for (let i = 0; i < keys.length; i++) values[i] = row[keys[i]] ?? null;
-      const existed = exists.get(row.id) !== undefined;
+    for (let r = 0; r < rows.length; r++) {
+      rowValues(values, rows, r, 1, keys);
+      const existed = exists.get(rows[r].id) !== undefined;
       const changes = upsert.run(values).changes;
       if (!existed) inserted++;
       else if (changes > 0) updated++;
     }
+    return { inserted, updated };
+  }
+
+  /**
+   * Rows into a table that was empty when the bulk write began, `INSERT_ROWS` per statement.
+   * Only an id this write already inserted conflicts (ON CONFLICT DO NOTHING): the rows of such
+   * a statement go again through the upsert, which changes nothing for the ones just inserted.
+   * While loading there is no id index and no conflict clause (the end of the write catches
+   * repeated ids).
+   */
+  private bulkInsert(plan: UpsertPlan, rows: readonly Row[]): { inserted: number; updated: number } {
+    const { keys } = plan;
+    const conflict = this.loading ? '' : ' ON CONFLICT (id) DO NOTHING';
+    const upsert = this.loading ? undefined : this.writes.get(plan.upsert);
+    const single: unknown[] = new Array(keys.length);
+    let inserted = 0, updated = 0;
+    const insert = (statement: Statement, values: unknown[], start: number, n: number) => {
+      const changes = statement.run(rowValues(values, rows, start, n, keys)).changes;
+      inserted += changes;
+      if (changes < n && upsert) {
+        for (let r = start; r < start + n; r++) updated += upsert.run(rowValues(single, rows, r, 1, keys)).changes;
+      }
+    };
+    let start = 0;
+    const many = this.writes.get(plan.insertMany + conflict);
+    const manyValues: unknown[] = new Array(keys.length * INSERT_ROWS);
+    for (; start + INSERT_ROWS <= rows.length; start += INSERT_ROWS) insert(many, manyValues, start, INSERT_ROWS);
+    const one = this.writes.get(plan.insert + conflict);
+    for (; start < rows.length; start++) insert(one, single, start, 1);
     return { inserted, updated };
   }
 
@@ -198,7 +281,7 @@ export class SqliteStore implements Store {
           },
         };
         const result = await fn(writer);
-        for (const sql of deferred) db.exec(sql);
+        for (const sql of deferred) buildIndex(db, sql);
         this.writes.get('UPDATE data_generation SET generation = generation + 1').run();
         db.exec('COMMIT');
         if (deferred.length) db.exec('ANALYZE');
@@ -220,8 +303,12 @@ export class SqliteStore implements Store {
     const sqls: string[] = [];
     for (const table of new Set(TYPES.map((t) => t.table))) {
       if (this.writes.get(`SELECT 1 FROM ${table} LIMIT 1`).get() !== undefined) continue;
+      // Outside loading the id index stays: upserts and foreign keys need it.
       const indexes = this.writer
-        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL")
+        .prepare(
+          "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL" +
+            (this.loading ? '' : " AND sql NOT LIKE 'CREATE UNIQUE %'"),
+        )
         .all(table) as { name: string; sql: string }[];
       for (const i of indexes) {
         this.writer.exec(`DROP INDEX ${i.name}`);
@@ -230,6 +317,25 @@ export class SqliteStore implements Store {
       this.bulkTables.add(table);
     }
     return sqls;
+  }
+
+  /**
+   * Throws unless every foreign key of the resource tables has its row (loading does not check
+   * them row by row). Each distinct value is looked up once, in the order of the child's index.
+   */
+  checkForeignKeys(): void {
+    for (const table of DATA_TABLES) {
+      const keys = this.writer.prepare(`PRAGMA foreign_key_list(${table})`).all() as { table: string; from: string; to: string }[];
+      for (const k of keys) {
+        const missing = this.writer
+          .prepare(
+            `SELECT v FROM (SELECT DISTINCT ${k.from} AS v FROM ${table}) ` +
+              `WHERE NOT EXISTS (SELECT 1 FROM ${k.table} p WHERE p.${k.to} = v) LIMIT 1`,
+          )
+          .get() as { v: string } | undefined;
+        if (missing) throw new Error(`${table}.${k.from} refers to ${k.table} ${missing.v}, which is not there`);
+      }
+    }
   }
 
   async upsertRows(type: TypeDecl, rows: readonly Row[]): Promise<void> {
@@ -289,6 +395,29 @@ export class SqliteStore implements Store {
     await this.writing;
     for (const db of [this.db, this.writer]) if (db.open) db.close();
   }
+}
+
+/** Runs a deferred CREATE INDEX; a unique one fails when the write repeated an id. */
+function buildIndex(db: Database.Database, sql: string): void {
+  try {
+    db.exec(sql);
+  } catch (e) {
+    const m = /^CREATE UNIQUE INDEX \w+ ON (\w+)/.exec(sql);
+    if (m && (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      throw new Error(`the same id was written twice into ${m[1]} (a load into a new file takes every id once)`);
+    }
+    throw e;
+  }
+}
+
+/** Fills `values` with the column values of rows `start`…`start + n - 1`, row after row. */
+function rowValues(values: unknown[], rows: readonly Row[], start: number, n: number, keys: readonly string[]): unknown[] {
+  let v = 0;
+  for (let r = start; r < start + n; r++) {
+    const row = rows[r];
+    for (let k = 0; k < keys.length; k++) values[v++] = row[keys[k]] ?? null;
+  }
+  return values;
 }
 
 const toUser = (r: UserRow): User => ({ name: r.name, passwordHash: r.password_hash, role: r.role as Role });

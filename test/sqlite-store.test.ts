@@ -1,0 +1,168 @@
+/**
+ * The SQLite store's bulk paths: a load into a new file (`buildSqliteFile`) ends with the same
+ * rows and schema as the transactional path, appears whole or not at all, never replaces a
+ * file, and rejects repeated ids and dangling references; a bulk write into empty tables
+ * (multi-row inserts) keeps upsert semantics for ids repeated within the write.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { DEMO_DEFAULTS, generateDemo } from '../src/data/demo.js';
+import { replicaSessions, replicaTasks, servers, jobs } from '../src/data/fixture.js';
+import { BackupServer, Job, ReplicaJobSession, ReplicaTaskSession } from '../src/registry/all.js';
+import type { Row } from '../src/registry/index.js';
+import { buildSqliteFile, openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+
+const NOW = Date.parse('2026-11-30T00:00:00Z');
+const TABLES = ['backup_servers', 'jobs', 'replica_job_sessions', 'replica_task_sessions', 'backup_job_sessions', 'backup_task_sessions'];
+const OPTIONS = { ...DEMO_DEFAULTS, jobs: 5, backupJobs: 5, days: 12, now: NOW };
+
+const root = mkdtempSync(join(tmpdir(), 'emrest-store-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let dirNo = 0;
+const newDir = () => {
+  const d = join(root, `d${++dirNo}`);
+  return (rmSync(d, { recursive: true, force: true }), mkdtempSync(d));
+};
+
+function inspect(path: string) {
+  const db = new Database(path, { readonly: true });
+  try {
+    return {
+      rows: Object.fromEntries(TABLES.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY id`).all()])),
+      schema: db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%' ORDER BY name").all(),
+      journal: db.pragma('journal_mode', { simple: true }),
+      version: db.pragma('user_version', { simple: true }),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+const rowsOf = (list: readonly object[]) => list as unknown as Row[];
+
+/** Writes the fixture's replica side (servers, jobs, sessions, tasks) in one bulk write. */
+async function writeFixture(store: SqliteStore, change: (tasks: Row[]) => Row[] = (t) => t) {
+  await store.write(async (w) => {
+    await w.upsert(BackupServer, rowsOf(servers));
+    await w.upsert(Job, rowsOf(jobs));
+    await w.upsert(ReplicaJobSession, rowsOf(replicaSessions));
+    await w.upsert(ReplicaTaskSession, change(rowsOf(replicaTasks)));
+  }, { bulk: true });
+}
+
+describe('buildSqliteFile', () => {
+  test('ends with the rows and the schema the transactional path writes, in WAL mode', async () => {
+    const a = join(newDir(), 'emrest.db');
+    const store = openSqliteStore(a);
+    const viaWrite = await generateDemo(store, OPTIONS);
+    await store.close();
+    const dir = newDir();
+    const b = join(dir, 'emrest.db');
+    const viaFile = await buildSqliteFile(b, (s) => generateDemo(s, OPTIONS));
+    assert.deepEqual(viaFile, viaWrite);
+    assert.ok(viaWrite.tasks > 100 && viaWrite.backupTasks > 100, 'enough rows for several multi-row inserts');
+    const [x, y] = [inspect(a), inspect(b)];
+    assert.deepEqual(y.rows, x.rows);
+    assert.deepEqual(y.schema, x.schema, 'every index is back');
+    assert.equal(y.journal, 'wal');
+    assert.equal(y.version, x.version);
+    assert.deepEqual(readdirSync(dir).filter((f) => !f.startsWith('emrest.db-')), ['emrest.db'], 'nothing else is left');
+    // The built file is an ordinary store: seeding it again changes nothing.
+    const again = openSqliteStore(b);
+    await generateDemo(again, OPTIONS);
+    await again.close();
+    assert.deepEqual(inspect(b).rows, y.rows);
+  });
+
+  test('a failing load leaves nothing behind', async () => {
+    const dir = newDir();
+    const path = join(dir, 'emrest.db');
+    await assert.rejects(
+      buildSqliteFile(path, async (s) => {
+        await writeFixture(s);
+        throw new Error('the source went away');
+      }),
+      /the source went away/,
+    );
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  test('never replaces a database that appeared meanwhile', async () => {
+    const dir = newDir();
+    const path = join(dir, 'emrest.db');
+    await assert.rejects(
+      buildSqliteFile(path, async (s) => {
+        await writeFixture(s);
+        writeFileSync(path, 'someone else');
+      }),
+      { code: 'EEXIST' },
+    );
+    assert.equal(readFileSync(path, 'utf8'), 'someone else');
+    assert.deepEqual(readdirSync(dir), ['emrest.db']);
+  });
+
+  test('a repeated id fails the load', async () => {
+    const dir = newDir();
+    const path = join(dir, 'emrest.db');
+    await assert.rejects(
+      buildSqliteFile(path, (s) => writeFixture(s, (tasks) => [...tasks, { ...tasks[0], name: 'again' }])),
+      /the same id was written twice into replica_task_sessions/,
+    );
+    assert.ok(!existsSync(path));
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  test('a reference to a missing row fails the load', async () => {
+    const dir = newDir();
+    const path = join(dir, 'emrest.db');
+    const orphan = '0b5e2c4a-1d3f-4a6b-8c7d-9e0f1a2b3c4d';
+    await assert.rejects(
+      buildSqliteFile(path, (s) => writeFixture(s, (tasks) => [...tasks, { ...tasks[0], id: '5f4e3d2c-1b0a-4f9e-8d7c-6b5a4f3e2d1c', sessionId: orphan }])),
+      new RegExp(`replica_task_sessions.session_id refers to replica_job_sessions ${orphan}`),
+    );
+    assert.deepEqual(readdirSync(dir), []);
+  });
+});
+
+describe('bulk write into empty tables', () => {
+  test('an id repeated within the write is an update: the last row wins, counts stay exact', async () => {
+    const store = openSqliteStore(join(newDir(), 'emrest.db'));
+    try {
+      const server = rowsOf(servers)[0];
+      const job = rowsOf(jobs).find((j) => j.serverId === server.id)!;
+      const base = rowsOf(replicaSessions)[0];
+      const hex = (i: number) => i.toString(16).padStart(12, '0');
+      const make = (i: number, name = `s${i}`): Row => ({ ...base, id: `00000000-0000-4000-8000-${hex(i)}`, serverId: server.id, jobId: job.id, name });
+      // 150 rows: two full 64-row statements and 22 single ones. Then, still in the same write,
+      // a batch repeating ids: 5 changed (one of them twice, the later value wins), 2 identical.
+      const first = Array.from({ length: 150 }, (_, i) => make(i));
+      const second = [
+        ...[3, 70, 149].map((i) => make(i, `changed ${i}`)),
+        make(10), make(100),
+        make(64, 'changed 64'), make(64, 'changed 64 again'), make(65, 'changed 65'),
+        ...Array.from({ length: 60 }, (_, i) => make(1000 + i)),
+      ];
+      const counts = await store.write(async (w) => {
+        await w.upsert(BackupServer, [server]);
+        await w.upsert(Job, [job]);
+        return [await w.upsert(ReplicaJobSession, first), await w.upsert(ReplicaJobSession, second)];
+      }, { bulk: true });
+      assert.deepEqual(counts, [{ inserted: 150, updated: 0 }, { inserted: 60, updated: 6 }]);
+      const names = new Map(
+        (store.db.prepare('SELECT id, name FROM replica_job_sessions').all() as { id: string; name: string }[]).map((r) => [r.id, r.name]),
+      );
+      assert.equal(names.size, 210);
+      for (const [i, name] of [[3, 'changed 3'], [70, 'changed 70'], [149, 'changed 149'], [64, 'changed 64 again'], [65, 'changed 65'], [10, 's10'], [1059, 's1059']] as const) {
+        assert.equal(names.get(make(i).id as string), name);
+      }
+      const unique = store.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'rjs_id'").get() as { sql: string };
+      assert.match(unique.sql, /CREATE UNIQUE INDEX/);
+    } finally {
+      await store.close();
+    }
+  });
+});
