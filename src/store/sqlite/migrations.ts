@@ -35,8 +35,8 @@ const jobSessionTable = (table: string, p: string) => `
 /**
  * A task-session table: one VM's part of a session of `sessions`. Four to five times as many
  * rows as sessions, so fewer and narrower indexes: state and result ride on the creation-time
- * index, which the 30-day window and the default sort use anyway; name (`<VM>@<time>`),
- * reason and size filters scan that window; a session's few tasks are sorted when read.
+ * index, which the 30-day window and the default sort use anyway; a session's few tasks are
+ * sorted when read; size filters and sorts scan.
  */
 const taskSessionTable = (table: string, p: string, sessions: string, extraColumns = '') => `
   CREATE TABLE ${table} (
@@ -49,7 +49,9 @@ const taskSessionTable = (table: string, p: string, sessions: string, extraColum
   CREATE INDEX ${p}_session ON ${table} (session_id);
   CREATE INDEX ${p}_creation ON ${table} (creation_time, id, result, state);
   CREATE INDEX ${p}_end ON ${table} (end_time);
+  CREATE INDEX ${p}_name ON ${table} (name COLLATE NOCASE);
   CREATE INDEX ${p}_vm ON ${table} (vm_display_name COLLATE NOCASE);
+  CREATE INDEX ${p}_reason ON ${table} (reason COLLATE NOCASE);
 `;
 
 export const MIGRATIONS: readonly string[] = [

@@ -1,5 +1,6 @@
 import Database, { type Statement } from 'better-sqlite3';
 import { closeSync, fsyncSync, linkSync, openSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import type { QueryPlan } from '../../query/plan.js';
 import { TYPES, type Row, type TypeDecl } from '../../registry/index.js';
@@ -21,11 +22,18 @@ const COUNT_CACHE_LIMIT = 4096;
  * 1 and 2 GiB were no faster overall, the longer commit eats the faster index rebuild.)
  */
 const BULK_CACHE_SIZE = -256 * 1024;
+/**
+ * While the deferred indexes are built: a small cache makes the sorter spill sorted runs,
+ * which `SORT_THREADS` helper threads sort in parallel (measured on 2 cores: an index of 3.2M
+ * task rows in 2.1 s instead of 4.8 s with the large cache and no helpers).
+ */
+/** Rows sampled per index by the quick statistics (see `analyze`). */
+const ANALYSIS_SAMPLE = 1000;
+const INDEX_BUILD_CACHE_SIZE = -16 * 1024;
+const SORT_THREADS = Math.min(4, availableParallelism());
 
 /** Rows per multi-row INSERT of a bulk write (one statement call costs as much as a few rows). */
 const INSERT_ROWS = 64;
-/** Rows ANALYZE samples per index after a bulk write (enough for the planner's choices here). */
-const ANALYSIS_LIMIT = 2000;
 
 interface UpsertPlan {
   /** Row keys in column order. */
@@ -54,7 +62,6 @@ function connect(path: string, loading: boolean): Database.Database {
   db.pragma(`synchronous = ${loading ? 'OFF' : 'NORMAL'}`);
   db.pragma(`foreign_keys = ${loading ? 'OFF' : 'ON'}`);
   db.pragma('busy_timeout = 5000');
-  db.pragma(`analysis_limit = ${ANALYSIS_LIMIT}`);
   return db;
 }
 
@@ -281,22 +288,48 @@ export class SqliteStore implements Store {
           },
         };
         const result = await fn(writer);
-        for (const sql of deferred) buildIndex(db, sql);
+        if (deferred.length) {
+          db.pragma(`cache_size = ${INDEX_BUILD_CACHE_SIZE}`);
+          db.pragma(`threads = ${SORT_THREADS}`);
+          for (const sql of deferred) buildIndex(db, sql);
+        }
         this.writes.get('UPDATE data_generation SET generation = generation + 1').run();
         db.exec('COMMIT');
-        if (deferred.length) db.exec('ANALYZE');
+        if (deferred.length) this.analyze();
         return result;
       } catch (e) {
         if (db.inTransaction) db.exec('ROLLBACK');
         throw e;
       } finally {
         this.bulkTables.clear();
-        if (cacheSize !== undefined) db.pragma(`cache_size = ${cacheSize}`);
+        if (cacheSize !== undefined) {
+          db.pragma(`cache_size = ${cacheSize}`);
+          db.pragma('threads = 0');
+        }
       }
     };
     const next = this.writing.then(run, run);
     this.writing = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * Statistics after a bulk load: sampled ones for every index (quick), full ones, with the
+   * histograms only a full ANALYZE writes, for indexes led by a date-time column: without them
+   * the planner takes a range such as "ended in the last hour" for a quarter of the table and
+   * walks the sort index instead (3 s instead of 70 ms at 1M sessions).
+   */
+  private analyze(): void {
+    const db = this.writer;
+    db.pragma(`analysis_limit = ${ANALYSIS_SAMPLE}`);
+    db.exec('ANALYZE');
+    db.pragma('analysis_limit = 0');
+    const ranged = new Set(TYPES.flatMap((t) => t.fields.filter((f) => f.kind === 'datetime').map((f) => `${t.table}.${f.column.replace(/^t\./, '')}`)));
+    const indexes = db.prepare("SELECT name, tbl_name AS tbl FROM sqlite_master WHERE type = 'index'").all() as { name: string; tbl: string }[];
+    for (const { name, tbl } of indexes) {
+      const first = db.prepare(`PRAGMA index_info(${name})`).get() as { name: string } | undefined;
+      if (first && ranged.has(`${tbl}.${first.name}`)) db.exec(`ANALYZE ${name}`);
+    }
   }
 
   private dropIndexesOfEmptyTables(): string[] {
