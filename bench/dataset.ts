@@ -1,13 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import { runToEnd } from './processes.js';
-
-/**
- * Job sessions (replica + backup) the demo generator writes per job and day when there are as
- * many backup jobs as replication jobs (measured: 3.2–3.4). Used only while `seed` has no
- * `--sessions` option, to size `--jobs/--backup-jobs/--days` for a target.
- */
-const SESSIONS_PER_JOB_DAY = 3.2;
 
 const MARKER = 'bench-dataset.json';
 
@@ -16,8 +10,6 @@ export interface Dataset {
   readonly key: string;
   /** The seed arguments used (after `seed --data-dir DIR`). */
   readonly seedArgs: readonly string[];
-  /** True when `seed --sessions` did not exist and the size was approximated with jobs and days. */
-  readonly approximated: boolean;
   /** What `seed` printed. */
   readonly seedOutput: string;
   /** Seconds the seeding took (when it was done). */
@@ -26,23 +18,18 @@ export interface Dataset {
   readonly cached: boolean;
 }
 
-/** How `seed` will be asked for about `target` job sessions, and the cache key of that. */
-export function seedPlan(target: number, now: string, hasSessionsOption: boolean): { key: string; args: string[]; approximated: boolean } {
-  const stamp = now.replace(/[-:]/g, '').replace(/\.\d+/, '');
-  if (hasSessionsOption) return { key: `s${target}-sessions-${stamp}`, args: ['--sessions', String(target)], approximated: false };
-  const days = target >= 100_000 ? 365 : 30;
-  const jobs = Math.max(1, Math.round(target / (2 * days * SESSIONS_PER_JOB_DAY)));
-  return {
-    key: `s${target}-j${jobs}-bj${jobs}-d${days}-${stamp}`,
-    args: ['--jobs', String(jobs), '--backup-jobs', String(jobs), '--days', String(days)],
-    approximated: true,
-  };
-}
+/**
+ * The code a dataset depends on: the generator and the schema. Its hash is part of the cache
+ * key, so a change to either seeds anew instead of measuring a stale dataset.
+ */
+const DATASET_SOURCES = ['../data/demo.js', '../data/random.js', '../data/rows.js', '../store/sqlite/migrations.js'];
 
-/** Does this build's `seed` take `--sessions`? (Another change adds it; until then we approximate.) */
-export async function seedHasSessionsOption(cli: string): Promise<boolean> {
-  const help = await runToEnd('seed --help', process.execPath, [cli, 'seed', '--help'], { timeoutMs: 30_000 });
-  return /--sessions\b/.test(help);
+/** The cache key and `seed` arguments for about `target` job sessions. */
+export function seedPlan(cli: string, target: number, now: string): { key: string; args: string[] } {
+  const stamp = now.replace(/[-:]/g, '').replace(/\.\d+/, '');
+  const hash = createHash('sha256');
+  for (const source of DATASET_SOURCES) hash.update(readFileSync(join(dirname(cli), source)));
+  return { key: `s${target}-${stamp}-${hash.digest('hex').slice(0, 10)}`, args: ['--sessions', String(target)] };
 }
 
 function alive(pid: number): boolean {
@@ -69,24 +56,21 @@ function sweepPartials(cacheDir: string): void {
  */
 export async function ensureDataset(
   cli: string, cacheDir: string, target: number,
-  o: { now: string; reseed: boolean; timeoutMs: number; hasSessionsOption: boolean },
+  o: { now: string; reseed: boolean; timeoutMs: number },
 ): Promise<Dataset> {
-  const plan = seedPlan(target, o.now, o.hasSessionsOption);
+  const plan = seedPlan(cli, target, o.now);
   const dir = join(cacheDir, plan.key);
   const marker = join(dir, MARKER);
   if (o.reseed) rmSync(dir, { recursive: true, force: true });
   if (existsSync(marker)) {
     const saved = JSON.parse(readFileSync(marker, 'utf8')) as { seedOutput: string; seedSeconds: number };
-    return { dir, key: plan.key, seedArgs: plan.args, approximated: plan.approximated, seedOutput: saved.seedOutput, seedSeconds: saved.seedSeconds, cached: true };
+    return { dir, key: plan.key, seedArgs: plan.args, seedOutput: saved.seedOutput, seedSeconds: saved.seedSeconds, cached: true };
   }
   mkdirSync(cacheDir, { recursive: true });
   sweepPartials(cacheDir);
   rmSync(dir, { recursive: true, force: true }); // an unfinished one (no marker)
   const partial = `${dir}.partial-${process.pid}`;
   const args = [cli, 'seed', '--data-dir', partial, ...plan.args];
-  if (plan.approximated) {
-    console.log(`seed has no --sessions option yet: approximating ${target.toLocaleString('en-US')} job sessions with ${plan.args.join(' ')}`);
-  }
   console.log(`seeding ${plan.key} (EMREST_NOW=${o.now}): emrest ${args.slice(1).join(' ')}`);
   const started = Date.now();
   const output = await runToEnd('seed', process.execPath, args, {
@@ -107,5 +91,5 @@ export async function ensureDataset(
     rmSync(dir, { recursive: true, force: true });
     renameSync(partial, dir);
   }
-  return { dir, key: plan.key, seedArgs: plan.args, approximated: plan.approximated, seedOutput, seedSeconds, cached: false };
+  return { dir, key: plan.key, seedArgs: plan.args, seedOutput, seedSeconds, cached: false };
 }

@@ -12,7 +12,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CapturedResponse } from './captured.js';
-import { ensureDataset, seedHasSessionsOption, type Dataset } from './dataset.js';
+import { ensureDataset, type Dataset } from './dataset.js';
 import { measure, measurePaced, timeSequential, type LoadSpec, type Measurement } from './load.js';
 import { HELP, parseOptions, UsageError, type BenchOptions } from './options.js';
 import { ensurePeers, startJsonServer, startPrism, type PeerRoute } from './peers.js';
@@ -170,12 +170,10 @@ function machine(): string {
   return `${model}, ${cpus().length} cores (load generator, emrest and the other servers share them)`;
 }
 
-function describeDataset(ds: Dataset, facts: DatasetFacts, target: number): string {
+function describeDataset(ds: Dataset, facts: DatasetFacts): string {
   const c = facts.counts;
   const total = c.replica + c.backup;
-  const how = ds.approximated
-    ? `\`seed ${ds.seedArgs.join(' ')}\` (seed has no --sessions yet: sized to approximate ${fmtInt(target)})`
-    : `\`seed ${ds.seedArgs.join(' ')}\``;
+  const how = `\`seed ${ds.seedArgs.join(' ')}\``;
   return `${fmtInt(total)} job sessions (${fmtInt(c.replica)} replica + ${fmtInt(c.backup)} backup) with ` +
     `${fmtInt(c.replicaTasks + c.backupTasks)} task sessions; ${how}, EMREST_NOW pinned; ` +
     `${ds.cached ? 'from the cache' : `seeded in ${ds.seedSeconds} s`} (bench/.cache/${ds.key})`;
@@ -184,13 +182,11 @@ function describeDataset(ds: Dataset, facts: DatasetFacts, target: number): stri
 async function main(o: BenchOptions): Promise<number> {
   if (!existsSync(CLI) || !existsSync(STATIC_SERVER)) throw new Error(`build first (npm run build): ${relative(ROOT, CLI)} or ${relative(ROOT, STATIC_SERVER)} missing`);
   const notes: string[] = [];
-  const hasSessions = await seedHasSessionsOption(CLI);
-  const seedOpts = { now: o.now, reseed: o.reseed, timeoutMs: o.seedTimeout * 1000, hasSessionsOption: hasSessions };
+  const seedOpts = { now: o.now, reseed: o.reseed, timeoutMs: o.seedTimeout * 1000 };
   const dataset = await ensureDataset(CLI, CACHE, o.sessions, seedOpts);
   const smallTarget = Math.max(100, Math.round(o.sessions / 10));
   const smallDataset = o.scaling ? await ensureDataset(CLI, CACHE, smallTarget, seedOpts) : undefined;
   if (o.seedOnly) return 0;
-  if (dataset.approximated) notes.push(`\`emrest seed\` had no \`--sessions\` option: the dataset size was approximated with ${dataset.seedArgs.join(' ')}.`);
 
   const work = mkdtempSync(join(tmpdir(), 'emrest-bench-'));
   const stops: (() => Promise<void>)[] = [];
@@ -222,7 +218,7 @@ async function main(o: BenchOptions): Promise<number> {
       const n = await matches(em, r);
       if (n !== undefined) matched.set(r.id, n);
     }
-    const datasetLine = describeDataset(dataset, facts, o.sessions);
+    const datasetLine = describeDataset(dataset, facts);
     console.log(`dataset: ${datasetLine}`);
 
     // Targets

@@ -5,7 +5,7 @@
  * (multi-row inserts) keeps upsert semantics for ids repeated within the write.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -54,6 +54,13 @@ async function writeFixture(store: SqliteStore, change: (tasks: Row[]) => Row[] 
   }, { bulk: true });
 }
 
+/** The load fails with `message` and leaves its directory empty. */
+async function assertLoadFails(fill: (store: SqliteStore) => Promise<unknown>, message: RegExp) {
+  const dir = newDir();
+  await assert.rejects(buildSqliteFile(join(dir, 'emrest.db'), fill), message);
+  assert.deepEqual(readdirSync(dir), []);
+}
+
 describe('buildSqliteFile', () => {
   test('ends with the rows and the schema the transactional path writes, in WAL mode', async () => {
     const a = join(newDir(), 'emrest.db');
@@ -79,16 +86,10 @@ describe('buildSqliteFile', () => {
   });
 
   test('a failing load leaves nothing behind', async () => {
-    const dir = newDir();
-    const path = join(dir, 'emrest.db');
-    await assert.rejects(
-      buildSqliteFile(path, async (s) => {
-        await writeFixture(s);
-        throw new Error('the source went away');
-      }),
-      /the source went away/,
-    );
-    assert.deepEqual(readdirSync(dir), []);
+    await assertLoadFails(async (s) => {
+      await writeFixture(s);
+      throw new Error('the source went away');
+    }, /the source went away/);
   });
 
   test('never replaces a database that appeared meanwhile', async () => {
@@ -106,25 +107,18 @@ describe('buildSqliteFile', () => {
   });
 
   test('a repeated id fails the load', async () => {
-    const dir = newDir();
-    const path = join(dir, 'emrest.db');
-    await assert.rejects(
-      buildSqliteFile(path, (s) => writeFixture(s, (tasks) => [...tasks, { ...tasks[0], name: 'again' }])),
+    await assertLoadFails(
+      (s) => writeFixture(s, (tasks) => [...tasks, { ...tasks[0], name: 'again' }]),
       /the same id was written twice into replica_task_sessions/,
     );
-    assert.ok(!existsSync(path));
-    assert.deepEqual(readdirSync(dir), []);
   });
 
   test('a reference to a missing row fails the load', async () => {
-    const dir = newDir();
-    const path = join(dir, 'emrest.db');
     const orphan = '0b5e2c4a-1d3f-4a6b-8c7d-9e0f1a2b3c4d';
-    await assert.rejects(
-      buildSqliteFile(path, (s) => writeFixture(s, (tasks) => [...tasks, { ...tasks[0], id: '5f4e3d2c-1b0a-4f9e-8d7c-6b5a4f3e2d1c', sessionId: orphan }])),
+    await assertLoadFails(
+      (s) => writeFixture(s, (tasks) => [...tasks, { ...tasks[0], id: '5f4e3d2c-1b0a-4f9e-8d7c-6b5a4f3e2d1c', sessionId: orphan }]),
       new RegExp(`replica_task_sessions.session_id refers to replica_job_sessions ${orphan}`),
     );
-    assert.deepEqual(readdirSync(dir), []);
   });
 });
 

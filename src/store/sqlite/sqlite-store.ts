@@ -27,8 +27,6 @@ const BULK_CACHE_SIZE = -256 * 1024;
  * which `SORT_THREADS` helper threads sort in parallel (measured on 2 cores: an index of 3.2M
  * task rows in 2.1 s instead of 4.8 s with the large cache and no helpers).
  */
-/** Rows sampled per index by the quick statistics (see `analyze`). */
-const ANALYSIS_SAMPLE = 1000;
 const INDEX_BUILD_CACHE_SIZE = -16 * 1024;
 const SORT_THREADS = Math.min(4, availableParallelism());
 
@@ -295,7 +293,9 @@ export class SqliteStore implements Store {
         }
         this.writes.get('UPDATE data_generation SET generation = generation + 1').run();
         db.exec('COMMIT');
-        if (deferred.length) this.analyze();
+        // Full statistics: sampled ones (analysis_limit) misjudged how many rows a value has by
+        // 100x at 1M sessions, and without histograms time ranges look like a quarter of a table.
+        if (deferred.length) db.exec('ANALYZE');
         return result;
       } catch (e) {
         if (db.inTransaction) db.exec('ROLLBACK');
@@ -311,25 +311,6 @@ export class SqliteStore implements Store {
     const next = this.writing.then(run, run);
     this.writing = next.catch(() => undefined);
     return next;
-  }
-
-  /**
-   * Statistics after a bulk load: sampled ones for every index (quick), full ones, with the
-   * histograms only a full ANALYZE writes, for indexes led by a date-time column: without them
-   * the planner takes a range such as "ended in the last hour" for a quarter of the table and
-   * walks the sort index instead (3 s instead of 70 ms at 1M sessions).
-   */
-  private analyze(): void {
-    const db = this.writer;
-    db.pragma(`analysis_limit = ${ANALYSIS_SAMPLE}`);
-    db.exec('ANALYZE');
-    db.pragma('analysis_limit = 0');
-    const ranged = new Set(TYPES.flatMap((t) => t.fields.filter((f) => f.kind === 'datetime').map((f) => `${t.table}.${f.column.replace(/^t\./, '')}`)));
-    const indexes = db.prepare("SELECT name, tbl_name AS tbl FROM sqlite_master WHERE type = 'index'").all() as { name: string; tbl: string }[];
-    for (const { name, tbl } of indexes) {
-      const first = db.prepare(`PRAGMA index_info(${name})`).get() as { name: string } | undefined;
-      if (first && ranged.has(`${tbl}.${first.name}`)) db.exec(`ANALYZE ${name}`);
-    }
   }
 
   private dropIndexesOfEmptyTables(): string[] {
