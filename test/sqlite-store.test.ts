@@ -5,6 +5,7 @@
  * (multi-row inserts) keeps upsert semantics for ids repeated within the write.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,10 +101,21 @@ describe('buildSqliteFile', () => {
         await writeFixture(s);
         writeFileSync(path, 'someone else');
       }),
-      { code: 'EEXIST' },
+      { code: 'EEXIST', message: /appeared while it was being built/ },
     );
     assert.equal(readFileSync(path, 'utf8'), 'someone else');
     assert.deepEqual(readdirSync(dir), ['emrest.db']);
+  });
+
+  test('removes what builds of processes that are gone left behind, not those of live ones', async () => {
+    const dir = newDir();
+    const path = join(dir, 'emrest.db');
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    const left = [`emrest.db.building-${gone}`, `emrest.db.building-${gone}-wal`];
+    const live = `emrest.db.building-${process.ppid}`;
+    for (const f of [...left, live, 'other.db.building-1']) writeFileSync(join(dir, f), 'partial');
+    await buildSqliteFile(path, (s) => writeFixture(s));
+    assert.deepEqual(readdirSync(dir).sort(), ['emrest.db', live, 'other.db.building-1'].sort());
   });
 
   test('a repeated id fails the load', async () => {

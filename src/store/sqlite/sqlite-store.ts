@@ -1,7 +1,7 @@
 import Database, { type Statement } from 'better-sqlite3';
-import { closeSync, fsyncSync, linkSync, openSync, rmSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { QueryPlan } from '../../query/plan.js';
 import { TYPES, type Row, type TypeDecl } from '../../registry/index.js';
 import { compileCount, compileSelect, ownColumns, type Dialect } from '../sql.js';
@@ -78,6 +78,24 @@ const removeDatabaseFiles = (path: string) => {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
 };
 
+/** Files of builds beside `path` whose process is gone (killed mid-load): gigabytes, at 1M. */
+function removeAbandonedBuilds(path: string): void {
+  const prefix = `${basename(path)}.building-`;
+  for (const name of readdirSync(dirname(path))) {
+    const pid = name.startsWith(prefix) ? Number.parseInt(name.slice(prefix.length), 10) : NaN;
+    if (Number.isInteger(pid) && pid !== process.pid && !isRunning(pid)) rmSync(join(dirname(path), name), { force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function fsyncPath(path: string): void {
   const fd = openSync(path, 'r');
   try {
@@ -95,6 +113,7 @@ function fsyncPath(path: string): void {
  * exist; if anything fails, nothing is left behind.
  */
 export async function buildSqliteFile<T>(path: string, fill: (store: SqliteStore) => Promise<T>): Promise<T> {
+  removeAbandonedBuilds(path);
   const building = `${path}.building-${process.pid}`;
   removeDatabaseFiles(building);
   const store = openSqliteStore(building, { loading: true });
@@ -106,7 +125,12 @@ export async function buildSqliteFile<T>(path: string, fill: (store: SqliteStore
     db.pragma('journal_mode = WAL');
     db.close();
     fsyncPath(building);
-    linkSync(building, path);
+    try {
+      linkSync(building, path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      throw Object.assign(new Error(`${path} appeared while it was being built (a server started?); it was left as it is and the new file discarded`), { code: 'EEXIST' });
+    }
     fsyncPath(dirname(path));
     return result;
   } finally {
