@@ -16,7 +16,7 @@ replication and backup jobs, their sessions and task sessions over the last N da
 transaction. Rows with the same UIDs are updated, so seeding twice with the same options
 changes nothing. Into a data directory without a database the file is built aside (no
 journal, indexes built at the end) and appears only when complete: the fast way to make a
-large dataset (1M sessions in 70-90 s on 2 cores); into an existing one, rows are upserted.
+large dataset (1M sessions in 55-90 s on 2 cores); into an existing one, rows are upserted.
 
 Options:
   --data-dir DIR      data directory (default: $EMREST_DATA_DIR or ./${DEFAULTS.dataDir})
