@@ -19,10 +19,14 @@ export interface Dataset {
 }
 
 /**
- * The code a dataset depends on: the generator and the schema. Its hash is part of the cache
- * key, so a change to either seeds anew instead of measuring a stale dataset.
+ * The code a dataset depends on: the generator, the schema and the store's bulk load (which
+ * indexes and statistics it leaves). Its hash is part of the cache key, so a change to any of
+ * them seeds anew instead of measuring a stale dataset.
  */
-const DATASET_SOURCES = ['../data/demo.js', '../data/random.js', '../data/rows.js', '../store/sqlite/migrations.js'];
+const DATASET_SOURCES = [
+  '../data/demo.js', '../data/random.js', '../data/rows.js', '../util/datetime.js',
+  '../store/sqlite/migrations.js', '../store/sqlite/sqlite-store.js',
+];
 
 /** The cache key and `seed` arguments for about `target` job sessions. */
 export function seedPlan(cli: string, target: number, now: string): { key: string; args: string[] } {
