@@ -855,7 +855,7 @@ function warningReason(job: DemoJob, vm: Vm, rng: Random): string {
   return rng.weighted(options);
 }
 
-function warning(job: DemoJob, vms: readonly Vm[], rng: Random, reason = warningReason): Outcome {
+function warning(job: DemoJob, vms: readonly Vm[], rng: Random, reason: FailureModel['warningReason']): Outcome {
   const first = rng.int(0, vms.length - 1);
   const affected = vms.length > 2 && rng.chance(0.2) ? [first, (first + 1) % vms.length] : [first];
   return {
@@ -865,21 +865,42 @@ function warning(job: DemoJob, vms: readonly Vm[], rng: Random, reason = warning
   };
 }
 
-function decideOutcome(job: DemoJob, vms: readonly Vm[], start: number, retry: boolean, rng: Random, rates: Rates): Outcome {
-  if (job.brokenFrom !== undefined && start >= job.brokenFrom) return hostFailure(job, vms, job.brokenHost!, rng);
+/** How runs of one side fail: the decision (`decideOutcome`) is shared, the failures differ. */
+interface FailureModel {
+  /** A job that has been broken since `brokenFrom`. */
+  broken(job: DemoJob, vms: readonly Vm[], rng: Random): Outcome;
+  /** A failure wider than one VM (host, repository, target), or undefined: one VM fails. */
+  wide(job: DemoJob, vms: readonly Vm[], rng: Random): Outcome | undefined;
+  vm(job: DemoJob, vm: Vm, index: number, rng: Random, kindHint?: number): Outcome;
+  warningReason(job: DemoJob, vm: Vm, rng: Random): string;
+}
+
+const REPLICA_FAILURES: FailureModel = {
+  broken: (job, vms, rng) => hostFailure(job, vms, job.brokenHost!, rng),
+  wide: (job, vms, rng) => (rng.chance(0.2) ? hostFailure(job, vms, rng.pick(job.hosts), rng) : undefined),
+  vm: vmFailure,
+  warningReason,
+};
+
+/** The outcome of one run or retry (every random draw in a fixed order: seeded data depends on it). */
+function decideOutcome(
+  model: FailureModel, job: DemoJob, vms: readonly Vm[], start: number, retry: boolean, rng: Random, rates: Rates,
+): Outcome {
+  if (job.brokenFrom !== undefined && start >= job.brokenFrom) return model.broken(job, vms, rng);
   const flaky = job.flakyVm !== undefined;
   const pFail = retry ? rates.retry : flaky ? rates.flaky : rates.first;
   const pWarn = retry ? 0.07 : 0.09;
   const r = rng.next();
   if (r < pFail) {
     if (flaky && !retry && rng.chance(0.75)) {
-      return vmFailure(job, vms[job.flakyVm!], job.flakyVm!, rng, rng.chance(0.8) ? job.flakyKind : undefined);
+      return model.vm(job, vms[job.flakyVm!], job.flakyVm!, rng, rng.chance(0.8) ? job.flakyKind : undefined);
     }
-    if (rng.chance(0.2)) return hostFailure(job, vms, rng.pick(job.hosts), rng);
+    const wide = model.wide(job, vms, rng);
+    if (wide) return wide;
     const index = rng.int(0, vms.length - 1);
-    return vmFailure(job, vms[index], index, rng);
+    return model.vm(job, vms[index], index, rng);
   }
-  if (r < pFail + pWarn) return warning(job, vms, rng);
+  if (r < pFail + pWarn) return warning(job, vms, rng, model.warningReason);
   return SUCCESS;
 }
 
@@ -946,25 +967,17 @@ function backupWarningReason(job: DemoJob, vm: Vm, rng: Random): string {
   return rng.chance(0.8) ? warningReason(job, vm, rng) : lowSpace();
 }
 
-function decideBackupOutcome(job: DemoJob, vms: readonly Vm[], start: number, retry: boolean, rng: Random, rates: Rates): Outcome {
-  if (job.brokenFrom !== undefined && start >= job.brokenFrom) return repositoryFull(job, vms);
-  const flaky = job.flakyVm !== undefined;
-  const pFail = retry ? rates.retry : flaky ? rates.flaky : rates.first;
-  const pWarn = retry ? 0.07 : 0.09;
-  const r = rng.next();
-  if (r < pFail) {
-    if (flaky && !retry && rng.chance(0.75)) {
-      return backupVmFailure(job, vms[job.flakyVm!], job.flakyVm!, rng, rng.chance(0.8) ? job.flakyKind : undefined);
-    }
+const BACKUP_FAILURES: FailureModel = {
+  broken: (job, vms) => repositoryFull(job, vms),
+  wide: (job, vms, rng) => {
     const w = rng.next();
     if (w < 0.08) return repositoryFull(job, vms);
     if (w < 0.2) return job.kind === 'copy' ? targetUnreachable(job, vms, rng) : hostFailure(job, vms, rng.pick(job.hosts), rng);
-    const index = rng.int(0, vms.length - 1);
-    return backupVmFailure(job, vms[index], index, rng);
-  }
-  if (r < pFail + pWarn) return warning(job, vms, rng, backupWarningReason);
-  return SUCCESS;
-}
+    return undefined;
+  },
+  vm: backupVmFailure,
+  warningReason: backupWarningReason,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Sessions
@@ -1226,7 +1239,7 @@ async function emitJobSessions(out: Writer, job: DemoJob, shape: Shape): Promise
   // Replica streams keep their original labels: the replica side is the same with or without backups.
   const rng = job.kind === 'replica' ? Random.derive(shape.seed, 'sessions', job.index) : Random.derive(shape.seed, 'backup-sessions', job.index);
   const side = sideOf(job);
-  const decide = job.kind === 'replica' ? decideOutcome : decideBackupOutcome;
+  const failures = job.kind === 'replica' ? REPLICA_FAILURES : BACKUP_FAILURES;
   const planner = job.kind === 'replica' ? NO_PLAN : backupPlanner(job);
   let copied = true;
   const emit = async (vms: readonly Vm[], start: number, outcome: Outcome, isRetry: boolean, forced: boolean, plan?: SessionPlan) => {
@@ -1250,7 +1263,7 @@ async function emitJobSessions(out: Writer, job: DemoJob, shape: Shape): Promise
     if (start > now - MIN_LEAD) break;
     if (start < busyUntil) continue; // still busy with the previous run (or its retries): skipped
     const forced = job.forceRunning && t + period > now;
-    const outcome = forced ? SUCCESS : decide(job, job.vms, start, false, rng, rates);
+    const outcome = forced ? SUCCESS : decideOutcome(failures, job, job.vms, start, false, rng, rates);
     const plan = planner.run(start, copied);
     let last = await emit(job.vms, start, outcome, false, forced, plan);
     if (last.running) break;
@@ -1262,7 +1275,7 @@ async function emitJobSessions(out: Writer, job: DemoJob, shape: Shape): Promise
       const retryStart = last.endMs + rng.int(10, 30) * MIN + rng.int(0, 59) * SEC + rng.int(0, 999);
       if (retryStart > now - MIN_LEAD) break;
       const vms = last.failedVms;
-      const retryOutcome = decide(job, vms, retryStart, true, rng, rates);
+      const retryOutcome = decideOutcome(failures, job, vms, retryStart, true, rng, rates);
       last = await emit(vms, retryStart, retryOutcome, true, false, planner.retry(retryStart, copied, plan));
       if (last.running) return;
     }
