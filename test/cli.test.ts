@@ -103,7 +103,7 @@ describe('usage', { concurrency: true }, () => {
       if (command === '') assert.match(r.stdout, /serve[\s\S]*users[\s\S]*seed/);
       const options: Record<string, string[]> = {
         serve: ['--data-dir', '--host', '--http-port', '--https-port', '--no-http', '--no-https', '--public-url', '--tls-cert', '--tls-key', '--page-size', '--json-bom', '--log-level', '--help'],
-        seed: ['--data-dir', '--seed', '--servers', '--jobs', '--days', '--help'],
+        seed: ['--data-dir', '--seed', '--servers', '--jobs', '--days', '--replace', '--help'],
         users: ['--password', '--role', '--data-dir', '--help'],
       };
       for (const o of options[args[0]] ?? []) assert.match(r.stdout, new RegExp(`^  (-h, )?${o} `, 'm'), `${o} is documented`);
@@ -200,18 +200,22 @@ describe('users', () => {
   });
 });
 
+/** Every resource row of the data directory's database, in id order. */
+function snapshotOf(dir: string) {
+  const db = new Database(join(dir, 'emrest.db'), { readonly: true });
+  try {
+    return Object.fromEntries(TABLES.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY id`).all()]));
+  } finally {
+    db.close();
+  }
+}
+
 describe('seed', () => {
   test('seeding twice with the same options gives the same rows', async () => {
     const dir = freshDir();
     const snapshot = () => {
-      const db = new Database(join(dir, 'emrest.db'), { readonly: true });
-      try {
-        return Object.fromEntries(
-          TABLES.map((t) => [t, (db.prepare(`SELECT id FROM ${t} ORDER BY id`).all() as { id: string }[]).map((r) => r.id)]),
-        );
-      } finally {
-        db.close();
-      }
+      const rows = snapshotOf(dir);
+      return Object.fromEntries(TABLES.map((t) => [t, (rows[t] as { id: string }[]).map((r) => r.id)]));
     };
     const seedOnce = async () => {
       const r = await run(['seed', '--seed', '3', '--days', '5', '--data-dir', dir], { EMREST_NOW: NOW });
@@ -232,6 +236,30 @@ describe('seed', () => {
     assert.deepEqual(printed2, printed1);
     assert.deepEqual(TABLES.map((t) => second[t].length), printed1, 'same row counts');
     assert.deepEqual(second, first, 'same rows');
+  });
+
+  test('--replace puts a new fleet in place of the old one; users stay', async () => {
+    const seed = async (dir: string, ...args: string[]) => {
+      const r = await run(['seed', '--days', '4', '--data-dir', dir, ...args], { EMREST_NOW: NOW });
+      assert.equal(r.code, 0, r.stderr);
+    };
+    const dir = freshDir();
+    const added = await run(['users', 'add', 'ops', '--password', 'correct horse 1', '--data-dir', dir]);
+    assert.equal(added.code, 0, added.stderr);
+    await seed(dir, '--seed', '3');
+    const old = snapshotOf(dir);
+    await seed(dir, '--seed', '4', '--replace');
+    const replaced = snapshotOf(dir);
+    const other = freshDir();
+    await seed(other, '--seed', '4');
+    assert.deepEqual(replaced, snapshotOf(other), 'exactly the rows of that seed in a new directory');
+    assert.notDeepEqual(replaced.replica_job_sessions, old.replica_job_sessions);
+    const db = new Database(join(dir, 'emrest.db'), { readonly: true });
+    try {
+      assert.deepEqual(db.prepare('SELECT name FROM users').all(), [{ name: 'ops' }]);
+    } finally {
+      db.close();
+    }
   });
 });
 

@@ -201,11 +201,15 @@ describe('demo helpers', () => {
     p.update(650, 1000);
     p.update(1200, 1000); // beyond the estimate: capped below 100 %
     p.phase('building indexes');
+    p.phase('building indexes', { done: 1, total: 3 }); // the steps of a phase: no more lines
+    now = 2500;
+    p.phase('statistics');
     p.finish();
     assert.deepEqual(plain, [
       'seed: 60% (600 of ~1,000 sessions, 1.5 s)\n',
       'seed: 90% (1,200 of ~1,000 sessions, 1.5 s)\n',
       'seed: building indexes (1.5 s)\n',
+      'seed: statistics (2.5 s)\n',
     ]);
     for (const line of plain) assert.doesNotMatch(line, /[\r\u001b]/);
 
@@ -217,11 +221,13 @@ describe('demo helpers', () => {
     t.update(10, 1000); // redrawn at most every 100 ms
     now = 200;
     t.update(500, 1000);
+    t.phase('building indexes', { done: 2, total: 7 }); // each step redraws
     t.finish();
-    assert.equal(tty.length, 3);
+    assert.equal(tty.length, 4);
     assert.match(tty[0], /^\rseed \[-{28}\]  0% 0 \/ ~1,000 sessions/);
     assert.match(tty[1], /^\rseed \[#{14}-{14}\] 50% 500 \/ ~1,000 sessions/);
-    assert.match(tty[2], /^\r +\r$/, 'the bar is cleared at the end');
+    assert.match(tty[2], /^\rseed: building indexes \(step 2 of 7\)  0\.2 s/);
+    assert.match(tty[3], /^\r +\r$/, 'the bar is cleared at the end');
     for (const s of tty) assert.ok(!s.includes('\n') && s.length <= 101);
   });
 });
@@ -532,6 +538,10 @@ describe('fleet shape options', () => {
       assert.ok(vms > 3.5 && vms < 9, `replication jobs have ${vms} VMs on average`);
       assert.equal(events[0].phase, 'planned');
       assert.equal(events.at(-1)!.phase, 'indexing');
+      const steps = events.flatMap((e) => (e.phase === 'indexing' && e.step ? [e.step] : []));
+      assert.ok(steps.length > 10, 'the store reports its deferred work step by step');
+      assert.deepEqual(steps.map((s) => s.done), steps.map((_, i) => i));
+      assert.ok(steps.every((s) => s.total === steps.length - 1));
       const done = events.filter((e) => e.phase === 'sessions').map((e) => e.done);
       assert.ok(done.length > 10 && done.every((d, i) => i === 0 || d >= done[i - 1]));
       assert.equal(done.at(-1), total);

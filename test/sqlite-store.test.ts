@@ -1,8 +1,9 @@
 /**
  * The SQLite store's bulk paths: a load into a new file (`buildSqliteFile`) ends with the same
  * rows and schema as the transactional path, appears whole or not at all, never replaces a
- * file, and rejects repeated ids and dangling references; a bulk write into empty tables
- * (multi-row inserts) keeps upsert semantics for ids repeated within the write.
+ * file, and rejects repeated ids and dangling references; a replacing write loads the same way
+ * inside a transaction; a bulk write into empty tables (multi-row inserts) keeps upsert
+ * semantics for ids repeated within the write.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -16,6 +17,7 @@ import { replicaSessions, replicaTasks, servers, jobs } from '../src/data/fixtur
 import { BackupServer, Job, ReplicaJobSession, ReplicaTaskSession } from '../src/registry/all.js';
 import type { Row } from '../src/registry/index.js';
 import { buildSqliteFile, openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import type { WriteOptions } from '../src/store/store.js';
 
 const NOW = Date.parse('2026-11-30T00:00:00Z');
 const TABLES = ['backup_servers', 'jobs', 'replica_job_sessions', 'replica_task_sessions', 'backup_job_sessions', 'backup_task_sessions'];
@@ -46,13 +48,13 @@ function inspect(path: string) {
 const rowsOf = (list: readonly object[]) => list as unknown as Row[];
 
 /** Writes the fixture's replica side (servers, jobs, sessions, tasks) in one bulk write. */
-async function writeFixture(store: SqliteStore, change: (tasks: Row[]) => Row[] = (t) => t) {
+async function writeFixture(store: SqliteStore, change: (tasks: Row[]) => Row[] = (t) => t, options: WriteOptions = { bulk: true }) {
   await store.write(async (w) => {
     await w.upsert(BackupServer, rowsOf(servers));
     await w.upsert(Job, rowsOf(jobs));
     await w.upsert(ReplicaJobSession, rowsOf(replicaSessions));
     await w.upsert(ReplicaTaskSession, change(rowsOf(replicaTasks)));
-  }, { bulk: true });
+  }, options);
 }
 
 /** The load fails with `message` and leaves its directory empty. */
@@ -126,12 +128,68 @@ describe('buildSqliteFile', () => {
   });
 
   test('a reference to a missing row fails the load', async () => {
-    const orphan = '0b5e2c4a-1d3f-4a6b-8c7d-9e0f1a2b3c4d';
-    await assertLoadFails(
-      (s) => writeFixture(s, (tasks) => [...tasks, { ...tasks[0], id: '5f4e3d2c-1b0a-4f9e-8d7c-6b5a4f3e2d1c', sessionId: orphan }]),
-      new RegExp(`replica_task_sessions.session_id refers to replica_job_sessions ${orphan}`),
-    );
+    await assertLoadFails((s) => writeFixture(s, withOrphan), ORPHAN_MESSAGE);
   });
+});
+
+const ORPHAN = '0b5e2c4a-1d3f-4a6b-8c7d-9e0f1a2b3c4d';
+const ORPHAN_MESSAGE = new RegExp(`replica_task_sessions.session_id refers to replica_job_sessions ${ORPHAN}`);
+const withOrphan = (tasks: Row[]) => [...tasks, { ...tasks[0], id: '5f4e3d2c-1b0a-4f9e-8d7c-6b5a4f3e2d1c', sessionId: ORPHAN }];
+
+describe('replacing write', () => {
+  test('ends with the rows and schema of a new database; users and logons stay; readers see the old data until it commits', async () => {
+    const path = join(newDir(), 'emrest.db');
+    const store = openSqliteStore(path);
+    try {
+      await writeFixture(store);
+      await store.putUser({ name: 'ops', passwordHash: 'x', role: 'PortalAdministrator' });
+      await store.createLogonSession({ id: 'logon-1', userName: 'ops', createdAt: 1, lastSeen: 2 });
+      const before = inspect(path).rows;
+      const seenByReaders: unknown[] = [];
+      const made = await generateDemo(store, {
+        ...OPTIONS,
+        replace: true,
+        onProgress: (e) => {
+          // While rows are written and the indexes are about to be built (the last steps,
+          // statistics, come after the commit).
+          if (e.phase === 'sessions' || (e.phase === 'indexing' && (e.step?.done ?? 0) === 0)) seenByReaders.push(store.db.prepare('SELECT id FROM backup_servers ORDER BY id').all());
+        },
+      });
+      assert.ok(seenByReaders.length >= 2);
+      for (const seen of seenByReaders) assert.deepEqual(seen, before.backup_servers.map((s) => ({ id: (s as Row).id })));
+
+      const fresh = join(newDir(), 'emrest.db');
+      assert.deepEqual(await buildSqliteFile(fresh, (s) => generateDemo(s, OPTIONS)), made);
+      const [x, y] = [inspect(fresh), inspect(path)];
+      assert.deepEqual(y.rows, x.rows);
+      assert.deepEqual(y.schema, x.schema, 'every index is back');
+      assert.equal((await store.getUser('ops'))?.role, 'PortalAdministrator');
+      assert.equal((await store.getLogonSession('logon-1'))?.userName, 'ops');
+      // Foreign keys are enforced again for the writes that follow.
+      await assert.rejects(store.upsertRows(ReplicaTaskSession, withOrphan(rowsOf(replicaTasks)).slice(-1)), /FOREIGN KEY/);
+    } finally {
+      await store.close();
+    }
+  });
+
+  for (const [what, change, message] of [
+    ['a repeated id', (tasks: Row[]) => [...tasks, { ...tasks[0], name: 'again' }], /the same id was written twice into replica_task_sessions/],
+    ['a reference to a missing row', withOrphan, ORPHAN_MESSAGE],
+  ] as const) {
+    test(`${what} fails it and leaves the data as it was`, async () => {
+      const path = join(newDir(), 'emrest.db');
+      const store = openSqliteStore(path);
+      try {
+        await generateDemo(store, OPTIONS);
+        const before = inspect(path);
+        await assert.rejects(writeFixture(store, change, { replace: true }), message);
+        assert.deepEqual(inspect(path), before);
+        await assert.rejects(store.upsertRows(ReplicaTaskSession, withOrphan(rowsOf(replicaTasks)).slice(-1)), /FOREIGN KEY/);
+      } finally {
+        await store.close();
+      }
+    });
+  }
 });
 
 describe('bulk write into empty tables', () => {

@@ -7,8 +7,11 @@
 export interface Progress {
   /** `done` of about `total` units so far. */
   update(done: number, total: number): void;
-  /** A phase without a measurable amount (e.g. building indexes). */
-  phase(text: string): void;
+  /**
+   * A phase without a measurable amount (e.g. building indexes), maybe in steps: on a terminal
+   * each step redraws the line; otherwise the phase is one line.
+   */
+  phase(text: string, step?: { done: number; total: number }): void;
   /** Clears the bar; returns the seconds since the start. */
   finish(): number;
   /** A line of its own (clears and redraws the bar around it). */
@@ -37,6 +40,7 @@ export function createProgress(
   let lastStep = -1;
   let shown = '';
   let current = '';
+  let lastPhase: string | undefined;
 
   const draw = (line: string, force = false) => {
     current = line;
@@ -69,9 +73,10 @@ export function createProgress(
       }
       if (step > lastStep) lastStep = step;
     },
-    phase(text) {
-      if (tty) draw(`${label}: ${text}  ${seconds().toFixed(1)} s`, true);
-      else if (clock() - started >= QUIET_MS) line(`${text} (${seconds().toFixed(1)} s)`);
+    phase(text, step) {
+      if (tty) draw(`${label}: ${text}${step ? ` (step ${step.done} of ${step.total})` : ''}  ${seconds().toFixed(1)} s`, true);
+      else if (text !== lastPhase && clock() - started >= QUIET_MS) line(`${text} (${seconds().toFixed(1)} s)`);
+      lastPhase = text;
     },
     note(text) {
       const redraw = current && shown;

@@ -71,8 +71,13 @@ export interface DemoOptions {
   retries?: number;
   /** Schedule mix of replication and backup jobs: `[period ms (0 = continuous), weight]`. */
   schedules?: ScheduleMix;
-  /** Called once the fleet is planned, after every batch of rows, and once before the indexes are built. */
+  /** Called once the fleet is planned, after every batch of rows, and as the indexes are built. */
   onProgress?: (event: DemoProgress) => void;
+  /**
+   * Deletes every server, job and session of the store in the same transaction first (users
+   * and logons stay), so the fleet loads as into a new database instead of row by row upserts.
+   */
+  replace?: boolean;
 }
 
 /** Weighted schedules: `[period in ms, or 0 for continuous, weight]`. */
@@ -81,7 +86,8 @@ export type ScheduleMix = readonly (readonly [period: number, weight: number])[]
 export type DemoProgress =
   | { readonly phase: 'planned'; readonly plan: DemoPlan }
   | { readonly phase: 'sessions'; readonly done: number; readonly expected: number }
-  | { readonly phase: 'indexing'; readonly done: number; readonly expected: number };
+  /** The rows are written; then, if the store reports them, the steps of its deferred work (indexes, statistics). */
+  | { readonly phase: 'indexing'; readonly done: number; readonly expected: number; readonly step?: { done: number; total: number } };
 
 export const DEMO_DEFAULTS = Object.freeze({ seed: 1, servers: 3, jobs: 12, backupJobs: 12, days: 30, retries: 2 });
 
@@ -1553,6 +1559,8 @@ export async function generateDemo(store: Store, input: DemoOptions): Promise<De
   const expected = Math.round(p.expected);
   const report = input.onProgress;
   report?.({ phase: 'planned', plan: planOf(p, input.sessions) });
+  let written = 0;
+  const onDeferred = report && ((done: number, total: number) => report({ phase: 'indexing', done: written, expected, step: { done, total } }));
   return store.write(async (w) => {
     const out = new Writer(w, report && ((done) => report({ phase: 'sessions', done, expected })));
     await out.put(BackupServer, fleet.servers);
@@ -1565,9 +1573,10 @@ export async function generateDemo(store: Store, input: DemoOptions): Promise<De
     // Backup jobs before copy jobs: a copy job copies the restore points its source made.
     for (const job of fleet.backups) await emitJobSessions(out, job, shape);
     await out.flush('backup');
-    report?.({ phase: 'indexing', done: out.counts.sessions + out.counts.backupSessions, expected });
+    written = out.counts.sessions + out.counts.backupSessions;
+    report?.({ phase: 'indexing', done: written, expected });
     return out.counts;
-  }, { bulk: true });
+  }, { bulk: true, replace: input.replace, onDeferred });
 }
 
 /** One line for people: what a generator run wrote. */

@@ -33,6 +33,22 @@ export interface StoreWriter {
   clear(): Promise<void>;
 }
 
+export interface WriteOptions {
+  /** A large load is coming: the store may defer indexing of tables that start empty. */
+  readonly bulk?: boolean;
+  /**
+   * The write begins by deleting every resource row (as `StoreWriter.clear`), so all of its
+   * rows load as into a new database: each id must come once (a repeat fails the write), and
+   * references are checked at the end. Implies `bulk`.
+   */
+  readonly replace?: boolean;
+  /**
+   * Called as the work a bulk write deferred to its end advances (an index built, the
+   * references checked, statistics gathered): `done` of `total` steps, from 0.
+   */
+  readonly onDeferred?: (done: number, total: number) => void;
+}
+
 /**
  * The persistence boundary. Everything above it speaks plans and rows; SQLite is the first
  * implementation, PostgreSQL can follow behind the same interface.
@@ -41,9 +57,9 @@ export interface Store {
   query(plan: QueryPlan, options?: { count?: boolean }): Promise<QueryPage>;
   /**
    * Runs `fn` in one transaction: all its writes land, or none. Readers never see a
-   * half-done write. `bulk` tells the store a large load is coming (it may defer indexing).
+   * half-done write.
    */
-  write<T>(fn: (w: StoreWriter) => Promise<T>, options?: { bulk?: boolean }): Promise<T>;
+  write<T>(fn: (w: StoreWriter) => Promise<T>, options?: WriteOptions): Promise<T>;
   /** `write` of one batch of rows. */
   upsertRows(type: TypeDecl, rows: readonly Row[]): Promise<void>;
   /** Changes whenever resource data changes, from any process: caches key on it. */

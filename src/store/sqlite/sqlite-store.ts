@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import type { QueryPlan } from '../../query/plan.js';
 import { TYPES, type Row, type TypeDecl } from '../../registry/index.js';
 import { compileCount, compileSelect, ownColumns, type Dialect } from '../sql.js';
-import type { LogonSession, QueryPage, Role, Store, StoreWriter, User } from '../store.js';
+import type { LogonSession, QueryPage, Role, Store, StoreWriter, User, WriteOptions } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
 
 const sqlite: Dialect = {
@@ -179,6 +179,11 @@ export class SqliteStore implements Store {
   private readonly upsertPlans = new Map<TypeDecl, UpsertPlan>();
   /** Tables that were empty when the current bulk write began. */
   private readonly bulkTables = new Set<string>();
+  /**
+   * The current write loads its bulk tables fresh: every id once, no index at all until its
+   * end (loading a new file, or replacing the data).
+   */
+  private fresh = false;
 
   constructor(
     readonly db: Database.Database,
@@ -263,13 +268,13 @@ export class SqliteStore implements Store {
    * Rows into a table that was empty when the bulk write began, `INSERT_ROWS` per statement.
    * Only an id this write already inserted conflicts (ON CONFLICT DO NOTHING): the rows of such
    * a statement go again through the upsert, which changes nothing for the ones just inserted.
-   * While loading there is no id index and no conflict clause (the end of the write catches
-   * repeated ids).
+   * A fresh load has no id index and no conflict clause (the end of the write catches repeated
+   * ids).
    */
   private bulkInsert(plan: UpsertPlan, rows: readonly Row[]): { inserted: number; updated: number } {
     const { keys } = plan;
-    const conflict = this.loading ? '' : ' ON CONFLICT (id) DO NOTHING';
-    const upsert = this.loading ? undefined : this.writes.get(plan.upsert);
+    const conflict = this.fresh ? '' : ' ON CONFLICT (id) DO NOTHING';
+    const upsert = this.fresh ? undefined : this.writes.get(plan.upsert);
     const single: unknown[] = new Array(keys.length);
     let inserted = 0, updated = 0;
     const insert = (statement: Statement, values: unknown[], start: number, n: number) => {
@@ -293,39 +298,63 @@ export class SqliteStore implements Store {
    * interleave; a bulk load into empty tables drops the secondary indexes and rebuilds them
    * at the end (sorting once beats millions of random index inserts), all inside the same
    * transaction, so a failure leaves the database as it was. During a bulk write rows going
-   * into those (empty) tables are plainly inserted, and the page cache is larger.
+   * into those (empty) tables are plainly inserted, and the page cache is larger. A replacing
+   * write empties every table first and loads them like a new file, with the foreign keys
+   * checked once at the end instead of row by row.
    */
-  async write<T>(fn: (w: StoreWriter) => Promise<T>, options: { bulk?: boolean } = {}): Promise<T> {
+  async write<T>(fn: (w: StoreWriter) => Promise<T>, options: WriteOptions = {}): Promise<T> {
     const run = async (): Promise<T> => {
       const db = this.writer;
+      const replace = options.replace === true;
+      const bulk = options.bulk === true || replace;
+      // Off while replacing (a loading store never has them on): only settable outside a transaction.
+      const keysOff = replace && !this.loading;
+      if (keysOff) db.pragma('foreign_keys = OFF');
       db.exec('BEGIN IMMEDIATE');
-      const cacheSize = options.bulk ? (db.pragma('cache_size', { simple: true }) as number) : undefined;
+      const cacheSize = bulk ? (db.pragma('cache_size', { simple: true }) as number) : undefined;
       try {
-        const deferred = options.bulk ? this.dropIndexesOfEmptyTables() : [];
-        if (options.bulk) db.pragma(`cache_size = ${BULK_CACHE_SIZE}`);
+        if (replace) this.deleteData();
+        this.fresh = this.loading || replace;
+        const deferred = bulk ? this.dropIndexesOfEmptyTables() : [];
+        if (bulk) db.pragma(`cache_size = ${BULK_CACHE_SIZE}`);
         const writer: StoreWriter = {
           upsert: async (type, rows) => this.upsertNow(type, rows),
-          clear: async () => {
-            for (const t of DATA_TABLES) this.writes.get(`DELETE FROM ${t}`).run();
-          },
+          clear: async () => this.deleteData(),
         };
         const result = await fn(writer);
+        const analyze = [...new Set(deferred.map(tableOfIndex))];
+        const steps = deferred.length + (keysOff ? 1 : 0) + analyze.length;
+        let step = 0;
+        const advance = () => options.onDeferred?.(step++, steps);
+        advance();
         if (deferred.length) {
           db.pragma(`cache_size = ${INDEX_BUILD_CACHE_SIZE}`);
           db.pragma(`threads = ${SORT_THREADS}`);
-          for (const sql of deferred) buildIndex(db, sql);
+          for (const sql of deferred) {
+            buildIndex(db, sql);
+            advance();
+          }
+        }
+        if (keysOff) {
+          this.checkForeignKeys();
+          advance();
         }
         this.writes.get('UPDATE data_generation SET generation = generation + 1').run();
         db.exec('COMMIT');
         // Full statistics: sampled ones (analysis_limit) misjudged how many rows a value has by
         // 100x at 1M sessions, and without histograms time ranges look like a quarter of a table.
-        if (deferred.length) db.exec('ANALYZE');
+        for (const table of analyze) {
+          db.exec(`ANALYZE ${table}`);
+          advance();
+        }
         return result;
       } catch (e) {
         if (db.inTransaction) db.exec('ROLLBACK');
         throw e;
       } finally {
         this.bulkTables.clear();
+        this.fresh = false;
+        if (keysOff) db.pragma('foreign_keys = ON');
         if (cacheSize !== undefined) {
           db.pragma(`cache_size = ${cacheSize}`);
           db.pragma('threads = 0');
@@ -337,15 +366,19 @@ export class SqliteStore implements Store {
     return next;
   }
 
+  private deleteData(): void {
+    for (const t of DATA_TABLES) this.writes.get(`DELETE FROM ${t}`).run();
+  }
+
   private dropIndexesOfEmptyTables(): string[] {
     const sqls: string[] = [];
     for (const table of new Set(TYPES.map((t) => t.table))) {
       if (this.writes.get(`SELECT 1 FROM ${table} LIMIT 1`).get() !== undefined) continue;
-      // Outside loading the id index stays: upserts and foreign keys need it.
+      // Unless the load is fresh the id index stays: upserts and foreign keys need it.
       const indexes = this.writer
         .prepare(
           "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL" +
-            (this.loading ? '' : " AND sql NOT LIKE 'CREATE UNIQUE %'"),
+            (this.fresh ? '' : " AND sql NOT LIKE 'CREATE UNIQUE %'"),
         )
         .all(table) as { name: string; sql: string }[];
       for (const i of indexes) {
@@ -358,8 +391,9 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Throws unless every foreign key of the resource tables has its row (loading does not check
-   * them row by row). Each distinct value is looked up once, in the order of the child's index.
+   * Throws unless every foreign key of the resource tables has its row (loading and replacing
+   * do not check them row by row). Each distinct value is looked up once, in the order of the
+   * child's index.
    */
   checkForeignKeys(): void {
     for (const table of DATA_TABLES) {
@@ -435,14 +469,15 @@ export class SqliteStore implements Store {
   }
 }
 
+const tableOfIndex = (createIndex: string) => /^CREATE (?:UNIQUE )?INDEX \w+ ON (\w+)/.exec(createIndex)![1];
+
 /** Runs a deferred CREATE INDEX; a unique one fails when the write repeated an id. */
 function buildIndex(db: Database.Database, sql: string): void {
   try {
     db.exec(sql);
   } catch (e) {
-    const m = /^CREATE UNIQUE INDEX \w+ ON (\w+)/.exec(sql);
-    if (m && (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
-      throw new Error(`the same id was written twice into ${m[1]} (a load into a new file takes every id once)`);
+    if (sql.startsWith('CREATE UNIQUE') && (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      throw new Error(`the same id was written twice into ${tableOfIndex(sql)} (a load into a new file or a replacing write takes every id once)`);
     }
     throw e;
   }
