@@ -302,7 +302,7 @@ function checkQuery(body: string, base: string) {
 }
 
 describe('serve', () => {
-  test('first start creates the administrator and demo data, serves HTTP and HTTPS; a restart keeps sessions', { timeout: 35_000 }, async () => {
+  test('first start creates the administrator and demo data, serves HTTP and HTTPS; a restart keeps sessions; seed --replace under it', { timeout: 45_000 }, async () => {
     const dir = freshDir();
     const env = { EMREST_NOW: NOW };
     const args = ['serve', '--http-port', '0', '--https-port', '0', '--data-dir', dir];
@@ -376,6 +376,16 @@ describe('serve', () => {
       assert.deepEqual(checkQuery(body3, `http://127.0.0.1:${p2.http}/api`), uids, 'same data after restart');
       const q4 = await httpsRequest(`https://127.0.0.1:${p2.https}${QUERY}`, { headers: { 'X-RestSvcSessionId': httpsToken } });
       assert.equal(q4.status, 200, q4.body);
+
+      // Another fleet replaces the data under the running server: the next answer is from it,
+      // and the logon survives (users and logon sessions stay).
+      const replaced = await run(['seed', '--seed', '5', '--days', '6', '--replace', '--data-dir', dir], env);
+      assert.equal(replaced.code, 0, replaced.stderr);
+      const q5 = await fetch(`http://127.0.0.1:${p2.http}${QUERY}`, { headers: { 'X-RestSvcSessionId': httpToken } });
+      const body5 = await q5.text();
+      assert.equal(q5.status, 200, body5);
+      const newUids = checkQuery(body5, `http://127.0.0.1:${p2.http}/api`);
+      assert.ok(newUids.every((u) => !uids.includes(u)), 'sessions of the new fleet');
 
       // A token that never existed is still refused.
       const bogus = await fetch(`http://127.0.0.1:${p2.http}${QUERY}`, {
