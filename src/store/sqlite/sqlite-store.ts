@@ -309,10 +309,10 @@ export class SqliteStore implements Store {
       const bulk = options.bulk === true || replace;
       // Off while replacing (a loading store never has them on): only settable outside a transaction.
       const keysOff = replace && !this.loading;
-      if (keysOff) db.pragma('foreign_keys = OFF');
-      db.exec('BEGIN IMMEDIATE');
       const cacheSize = bulk ? (db.pragma('cache_size', { simple: true }) as number) : undefined;
+      if (keysOff) db.pragma('foreign_keys = OFF');
       try {
+        db.exec('BEGIN IMMEDIATE');
         if (replace) this.deleteData();
         this.fresh = this.loading || replace;
         const deferred = bulk ? this.dropIndexesOfEmptyTables() : [];
