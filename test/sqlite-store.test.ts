@@ -192,7 +192,7 @@ describe('replacing write', () => {
   }
 });
 
-describe('bulk write into empty tables', () => {
+describe('bulk write', () => {
   test('an id repeated within the write is an update: the last row wins, counts stay exact', async () => {
     const store = openSqliteStore(join(newDir(), 'emrest.db'));
     try {
@@ -225,6 +225,54 @@ describe('bulk write into empty tables', () => {
       }
       const unique = store.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'rjs_id'").get() as { sql: string };
       assert.match(unique.sql, /CREATE UNIQUE INDEX/);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('into a table holding rows: row by row at first, then its indexes deferred; counts exact, every index back', async () => {
+    const store = openSqliteStore(join(newDir(), 'emrest.db'));
+    try {
+      const server = rowsOf(servers)[0];
+      const job = rowsOf(jobs).find((j) => j.serverId === server.id)!;
+      const base = rowsOf(replicaSessions)[0];
+      const hex = (i: number) => i.toString(16).padStart(12, '0');
+      const make = (i: number, name = `s${i}`): Row => ({ ...base, id: `00000000-0000-4000-8000-${hex(i)}`, serverId: server.id, jobId: job.id, name });
+      const range = (from: number, to: number, name?: (i: number) => string) =>
+        Array.from({ length: to - from }, (_, k) => make(from + k, name?.(from + k)));
+      await store.write(async (w) => {
+        await w.upsert(BackupServer, [server]);
+        await w.upsert(Job, [job]);
+        await w.upsert(ReplicaJobSession, range(0, 100));
+      });
+      const indexes = () => store.db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").all();
+      const before = indexes();
+      const secondary = (tables: string[]) =>
+        (store.db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'index' AND sql NOT LIKE 'CREATE UNIQUE %'
+          AND tbl_name IN (${tables.map(() => '?').join(', ')})`).get(...tables) as { n: number }).n;
+      let steps = -1;
+      // The table holds 100 rows, so its indexes are deferred once 10,000 are written: within
+      // the second batch. Batches 1 and 3 repeat ids: unchanged rows, changed ones.
+      const counts = await store.write(async (w) => [
+        await w.upsert(ReplicaJobSession, [...range(0, 50), ...range(50, 100, (i) => `changed ${i}`), ...range(100, 5000)]),
+        await w.upsert(ReplicaJobSession, [...range(5000, 10_000), ...range(95, 97, (i) => `two ${i}`)]),
+        await w.upsert(ReplicaJobSession, [...range(10_000, 11_980), ...range(60, 70, (i) => `again ${i}`), ...range(0, 10)]),
+      ], { bulk: true, onDeferred: (_, total) => void (steps = total) });
+      assert.deepEqual(counts, [{ inserted: 4900, updated: 50 }, { inserted: 5000, updated: 2 }, { inserted: 1980, updated: 10 }]);
+      const empty = ['replica_task_sessions', 'backup_job_sessions', 'backup_task_sessions'];
+      assert.equal(steps, secondary([...empty, 'replica_job_sessions']) + empty.length + 1, 'the held table\'s indexes were deferred too');
+      assert.deepEqual(indexes(), before, 'every index is back');
+      const names = new Map(
+        (store.db.prepare('SELECT id, name FROM replica_job_sessions').all() as { id: string; name: string }[]).map((r) => [r.id, r.name]),
+      );
+      assert.equal(names.size, 11_980);
+      for (const [i, name] of [[0, 's0'], [49, 's49'], [50, 'changed 50'], [65, 'again 65'], [95, 'two 95'], [99, 'changed 99'], [7000, 's7000'], [11_979, 's11979']] as const) {
+        assert.equal(names.get(make(i).id as string), name);
+      }
+      // The deferred indexes answer queries: the name index finds a row inserted after the switch.
+      const plan = store.db.prepare("EXPLAIN QUERY PLAN SELECT id FROM replica_job_sessions WHERE name = 's7000' COLLATE NOCASE").all() as { detail: string }[];
+      assert.match(plan.map((p) => p.detail).join(' '), /USING (COVERING )?INDEX rjs_name/);
+      assert.equal((store.db.prepare("SELECT count(*) AS n FROM replica_job_sessions WHERE name = 's7000' COLLATE NOCASE").get() as { n: number }).n, 1);
     } finally {
       await store.close();
     }

@@ -17,7 +17,8 @@ transaction. Rows with the same UIDs are updated, so seeding twice with the same
 changes nothing. Into a data directory without a database the file is built aside (no
 journal, indexes built at the end) and appears only when complete: the fast way to make a
 large dataset (1M sessions in 55-90 s on 2 cores). Into an existing database the rows are
-upserted one by one (1M sessions: 5-7 minutes), or with --replace loaded as into a new one.
+upserted (1M sessions into the demo database: about 2 minutes), or with --replace loaded
+as into a new one.
 
 Options:
   --data-dir DIR      data directory (default: $EMREST_DATA_DIR or ./${DEFAULTS.dataDir})
