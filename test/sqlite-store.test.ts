@@ -2,8 +2,8 @@
  * The SQLite store's bulk paths: a load into a new file (`buildSqliteFile`) ends with the same
  * rows and schema as the transactional path, appears whole or not at all, never replaces a
  * file, and rejects repeated ids and dangling references; a replacing write loads the same way
- * inside a transaction; a bulk write into empty tables (multi-row inserts) keeps upsert
- * semantics for ids repeated within the write.
+ * inside a transaction; a bulk write keeps upsert semantics (exact counts) for ids repeated
+ * within it or already stored, also once it defers the indexes of a table that held rows.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
