@@ -193,14 +193,19 @@ describe('replacing write', () => {
 });
 
 describe('bulk write', () => {
+  // Replica sessions of one job, numbered: session i has a GUID made of i.
+  const server = rowsOf(servers)[0];
+  const job = rowsOf(jobs).find((j) => j.serverId === server.id)!;
+  const base = rowsOf(replicaSessions)[0];
+  const make = (i: number, name = `s${i}`): Row =>
+    ({ ...base, id: `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`, serverId: server.id, jobId: job.id, name });
+  const namesById = (store: SqliteStore) => new Map(
+    (store.db.prepare('SELECT id, name FROM replica_job_sessions').all() as { id: string; name: string }[]).map((r) => [r.id, r.name]),
+  );
+
   test('an id repeated within the write is an update: the last row wins, counts stay exact', async () => {
     const store = openSqliteStore(join(newDir(), 'emrest.db'));
     try {
-      const server = rowsOf(servers)[0];
-      const job = rowsOf(jobs).find((j) => j.serverId === server.id)!;
-      const base = rowsOf(replicaSessions)[0];
-      const hex = (i: number) => i.toString(16).padStart(12, '0');
-      const make = (i: number, name = `s${i}`): Row => ({ ...base, id: `00000000-0000-4000-8000-${hex(i)}`, serverId: server.id, jobId: job.id, name });
       // 150 rows: two full 64-row statements and 22 single ones. Then, still in the same write,
       // a batch repeating ids: 5 changed (one of them twice, the later value wins), 2 identical.
       const first = Array.from({ length: 150 }, (_, i) => make(i));
@@ -216,9 +221,7 @@ describe('bulk write', () => {
         return [await w.upsert(ReplicaJobSession, first), await w.upsert(ReplicaJobSession, second)];
       }, { bulk: true });
       assert.deepEqual(counts, [{ inserted: 150, updated: 0 }, { inserted: 60, updated: 6 }]);
-      const names = new Map(
-        (store.db.prepare('SELECT id, name FROM replica_job_sessions').all() as { id: string; name: string }[]).map((r) => [r.id, r.name]),
-      );
+      const names = namesById(store);
       assert.equal(names.size, 210);
       for (const [i, name] of [[3, 'changed 3'], [70, 'changed 70'], [149, 'changed 149'], [64, 'changed 64 again'], [65, 'changed 65'], [10, 's10'], [1059, 's1059']] as const) {
         assert.equal(names.get(make(i).id as string), name);
@@ -233,11 +236,6 @@ describe('bulk write', () => {
   test('into a table holding rows: row by row at first, then its indexes deferred; counts exact, every index back', async () => {
     const store = openSqliteStore(join(newDir(), 'emrest.db'));
     try {
-      const server = rowsOf(servers)[0];
-      const job = rowsOf(jobs).find((j) => j.serverId === server.id)!;
-      const base = rowsOf(replicaSessions)[0];
-      const hex = (i: number) => i.toString(16).padStart(12, '0');
-      const make = (i: number, name = `s${i}`): Row => ({ ...base, id: `00000000-0000-4000-8000-${hex(i)}`, serverId: server.id, jobId: job.id, name });
       const range = (from: number, to: number, name?: (i: number) => string) =>
         Array.from({ length: to - from }, (_, k) => make(from + k, name?.(from + k)));
       await store.write(async (w) => {
@@ -262,9 +260,7 @@ describe('bulk write', () => {
       const empty = ['replica_task_sessions', 'backup_job_sessions', 'backup_task_sessions'];
       assert.equal(steps, secondary([...empty, 'replica_job_sessions']) + empty.length + 1, 'the held table\'s indexes were deferred too');
       assert.deepEqual(indexes(), before, 'every index is back');
-      const names = new Map(
-        (store.db.prepare('SELECT id, name FROM replica_job_sessions').all() as { id: string; name: string }[]).map((r) => [r.id, r.name]),
-      );
+      const names = namesById(store);
       assert.equal(names.size, 11_980);
       for (const [i, name] of [[0, 's0'], [49, 's49'], [50, 'changed 50'], [65, 'again 65'], [95, 'two 95'], [99, 'changed 99'], [7000, 's7000'], [11_979, 's11979']] as const) {
         assert.equal(names.get(make(i).id as string), name);
