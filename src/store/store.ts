@@ -34,7 +34,7 @@ export interface StoreWriter {
 }
 
 export interface WriteOptions {
-  /** A large load is coming: the store may defer indexing of tables that start empty. */
+  /** A large load is coming: the store may defer indexing of the tables it fills. */
   readonly bulk?: boolean;
   /**
    * The write begins by deleting every resource row (as `StoreWriter.clear`), so all of its

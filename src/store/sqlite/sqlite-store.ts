@@ -36,8 +36,7 @@ const INSERT_ROWS = 64;
  * A bulk write into a table that already holds rows upserts row by row into its live indexes
  * until it has written this many rows, or as many as the table held, if more; then it drops
  * the table's secondary indexes and builds them at its end like those of an empty table (1M
- * sessions into the demo database: 294 s with live indexes; with deferred ones, like a
- * database without data, 118 s). Small writes into large tables never pay a rebuild.
+ * sessions into the demo database: 294 s with live indexes, 112 s with deferred ones). Small writes into large tables never pay a rebuild.
  */
 const DEFER_AFTER_ROWS = 10_000;
 
@@ -46,8 +45,8 @@ interface BulkWrite {
   /** CREATE INDEX statements dropped for this write, built at its end. */
   readonly deferred: string[];
   /**
-   * Tables whose indexes are deferred, their rows inserted many per statement: true when even
-   * the id index is (an empty table of a fresh load: every id comes once).
+   * Tables whose indexes are deferred, their rows inserted many per statement: true when the
+   * id index is deferred too (an empty table of a fresh load: every id comes once).
    */
   readonly tables: Map<string, boolean>;
   /** Tables that held rows at the start: rows written so far and when to defer their indexes. */
@@ -265,8 +264,8 @@ export class SqliteStore implements Store {
   private upsertNow(type: TypeDecl, rows: readonly Row[]): { inserted: number; updated: number } {
     const plan = this.upsertPlan(type);
     const bulk = this.bulk;
-    const withoutIds = bulk?.tables.get(type.table);
-    if (withoutIds !== undefined) return this.bulkInsert(withoutIds, plan, rows);
+    const idsDeferred = bulk?.tables.get(type.table);
+    if (idsDeferred !== undefined) return this.bulkInsert(idsDeferred, plan, rows);
     const held = bulk?.held.get(type.table);
     if (held && (held.written += rows.length) >= held.deferAt) {
       this.deferIndexes(bulk!, type.table, false);
@@ -294,10 +293,10 @@ export class SqliteStore implements Store {
    * counts stay exact. A fresh load has no id index and no conflict clause (the end of the
    * write catches repeated ids).
    */
-  private bulkInsert(withoutIds: boolean, plan: UpsertPlan, rows: readonly Row[]): { inserted: number; updated: number } {
+  private bulkInsert(idsDeferred: boolean, plan: UpsertPlan, rows: readonly Row[]): { inserted: number; updated: number } {
     const { keys } = plan;
-    const conflict = withoutIds ? '' : ' ON CONFLICT (id) DO NOTHING';
-    const upsert = withoutIds ? undefined : this.writes.get(plan.upsert);
+    const conflict = idsDeferred ? '' : ' ON CONFLICT (id) DO NOTHING';
+    const upsert = idsDeferred ? undefined : this.writes.get(plan.upsert);
     const single: unknown[] = new Array(keys.length);
     let inserted = 0, updated = 0;
     const insert = (statement: Statement, values: unknown[], start: number, n: number) => {
@@ -412,20 +411,20 @@ export class SqliteStore implements Store {
 
   /**
    * Drops the table's indexes for the rest of the write; they are built at its end. The id
-   * index stays unless `withIds`: upserts and foreign keys need it.
+   * index stays unless `idsToo`: upserts and foreign keys need it.
    */
-  private deferIndexes(bulk: BulkWrite, table: string, withIds: boolean): void {
+  private deferIndexes(bulk: BulkWrite, table: string, idsToo: boolean): void {
     const indexes = this.writer
       .prepare(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL" +
-          (withIds ? '' : " AND sql NOT LIKE 'CREATE UNIQUE %'"),
+          (idsToo ? '' : " AND sql NOT LIKE 'CREATE UNIQUE %'"),
       )
       .all(table) as { name: string; sql: string }[];
     for (const i of indexes) {
       this.writer.exec(`DROP INDEX ${i.name}`);
       bulk.deferred.push(i.sql);
     }
-    bulk.tables.set(table, withIds);
+    bulk.tables.set(table, idsToo);
     bulk.held.delete(table);
   }
 
