@@ -419,6 +419,46 @@ describe('malformed input is rejected whole, with a positioned message, and the 
     });
   }
 
+  // Entities ending their line are cut at the newline, others by the bracket scanner: both
+  // must read every entity and put an error at the same line and column.
+  describe('JSON layouts: every entity read, errors at the exact line and column', () => {
+    const ids = ['1', '2', '3', '4'].map((d) => `${d.repeat(8)}-${d.repeat(4)}-4${d.repeat(3)}-8${d.repeat(3)}-${d.repeat(12)}`);
+    const entities = (bad: boolean) => ids.map((id, i) => other(id, bad && i === 2 ? { State: 'Sleeping' } : {}));
+    const line = (e: object[]) => e.map((x) => JSON.stringify(x));
+    const layouts: [string, (e: object[]) => string][] = [
+      ['ndjson', (e) => line(e).join('\n') + '\n'],
+      ['crlf.ndjson', (e) => line(e).join('\r\n') + '\r\n'],
+      ['no-final-newline.ndjson', (e) => line(e).join('\n')],
+      ['two-on-a-line.ndjson', (e) => `${line(e)[0]} ${line(e)[1]}\n${line(e).slice(2).join('\n')}\n`],
+      ['export-list.json', (e) => `{"ReplicaJobSessions":[\n${line(e).join(',\n')}\n]}\n`],
+      ['compact-list.json', (e) => `{"ReplicaJobSessions":[${line(e).join(',')}]}\n`],
+      ['pretty.json', (e) => JSON.stringify({ ReplicaJobSessions: e }, null, 2)],
+    ];
+    for (const [name, layout] of layouts) {
+      test(name, async () => {
+        const good = freshStore();
+        try {
+          await loadFixture(good);
+          const r = await importData(good, Buffer.from(layout(entities(false))), name);
+          assert.equal(r.entities, ids.length);
+          assert.equal(r.inserted.ReplicaJobSession, ids.length);
+        } finally {
+          await good.close();
+        }
+        const doc = layout(entities(true));
+        const key = doc.lastIndexOf('"State"', doc.indexOf('Sleeping'));
+        const lineNo = doc.slice(0, key).split('\n').length;
+        const column = key - doc.lastIndexOf('\n', key - 1);
+        await assert.rejects(importData(store, Buffer.from(doc), name), (e: unknown) => {
+          assert.ok(e instanceof ImportError, String(e));
+          assert.ok(e.message.startsWith(`${name}:${lineNo}:${column}: unknown member 'Sleeping'`), e.message);
+          return true;
+        });
+        assert.deepEqual(await dump(store), unchanged);
+      });
+    }
+  });
+
   test('the late-error file has enough entities to span several write batches', () => {
     assert.ok(big.split('\n').length > 4000, `${big.split('\n').length} lines`);
   });
@@ -504,6 +544,42 @@ describe('emrest import / export (child processes)', () => {
     assert.equal(a.code, 0);
     assert.equal(b.stdout, a.stdout);
     assert.equal(a.stdout.trimEnd().split('\n').length, 18);
+  });
+
+  test('into a new directory as into an existing empty database: same schema, rows and counts; an entity twice is upserted; a later bad file leaves the first', async () => {
+    const docs = dir('docs-new');
+    assert.equal((await run(['export', '--data-dir', dir('src'), '--format', 'xml', '--output', docs])).code, 0);
+    writeFileSync(join(docs, '9-bad.xml'), E4_XML.replace('<Progress>100', '<Progress>lots'));
+    // An entity twice in one file, changed in between: upserted, not a repeated id.
+    const server = (await run(['export', '--data-dir', dir('src'), '--type', 'BackupServer'])).stdout.split('\n')[0];
+    writeFileSync(join(docs, '0-twice.ndjson'), `${server.replace('"Description":"', '"Description":"before ')}\n${server}\n`);
+    mkdirSync(dir('existing'));
+    await openSqliteStore(join(dir('existing'), 'emrest.db')).close();
+    const [fresh, existing] = await Promise.all([run(['import', docs, '--data-dir', dir('new')]), run(['import', docs, '--data-dir', dir('existing')])]);
+    for (const r of [fresh, existing]) {
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /9-bad\.xml:\d+:7: invalid integer 'lots' in Progress .*\(nothing of it was imported; the files before it were\)/);
+    }
+    assert.equal(fresh.stdout, existing.stdout);
+    assert.match(fresh.stdout, /^.*0-twice\.ndjson: JSON, 2 entities: 1 inserted, 1 updated$/m);
+    assert.match(fresh.stdout, /^.*1-BackupServers\.xml: XML, 2 entities: 1 inserted, 0 updated$/m);
+    const schema = (d: string) => {
+      const store = openSqliteStore(join(d, 'emrest.db'));
+      try {
+        return {
+          objects: store.db.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all(),
+          journal: store.db.pragma('journal_mode', { simple: true }),
+          foreignKeys: store.db.pragma('foreign_key_check'),
+        };
+      } finally {
+        void store.close();
+      }
+    };
+    assert.deepEqual(schema(dir('new')), schema(dir('existing')));
+    assert.equal(schema(dir('new')).journal, 'wal');
+    const [a, b, src] = await Promise.all([dir('new'), dir('existing'), dir('src')].map((d) => run(['export', '--data-dir', d])));
+    assert.equal(a.stdout, src.stdout);
+    assert.equal(b.stdout, src.stdout);
   });
 
   test('a malformed file: exit 1, positioned message, nothing imported', async () => {
