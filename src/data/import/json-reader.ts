@@ -7,9 +7,9 @@ import { REFERENCES_REJECTED, typeByList, type RawEntity, type RawLink, type Raw
  * an entity list (`{"ReplicaJobSessions":[…]}`), a single entity, or any sequence of these —
  * which covers NDJSON (one entity object per line). The envelope is scanned incrementally;
  * each entity's text is cut out and given to `JSON.parse`, so only one entity is materialised
- * at a time. An entity that ends its line is cut at the newline (NDJSON and `export`'s lists:
- * the bracket scanner, a JS loop over every character, took 3/4 of reading time); others by a
- * bracket/string scanner. Syntax errors are located by a small strict parser that runs only on
+ * at a time. An entity that ends its line is cut at the newline (NDJSON and `export`'s lists;
+ * 200 MB of NDJSON read in 2.4–2.9 s instead of 3.3–3.6 s); others by a bracket/string scanner,
+ * a JS loop over every character. Syntax errors are located by a small strict parser that runs only on
  * the failing text, for line and column.
  */
 
@@ -19,7 +19,8 @@ const QUOTE = 0x22, BACKSLASH = 0x5c, OPEN_BRACE = 0x7b, CLOSE_BRACE = 0x7d, OPE
 const isWs = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 /**
  * Consumed text kept in the buffer before it is dropped. Small: each appended chunk makes V8
- * copy the whole buffer once (flattening), consumed text included (1 MiB: +25 % reading time).
+ * copy the whole buffer once (flattening), consumed text included (200 MB of NDJSON read in
+ * 2.3 s; with 1 MiB kept, 2.7 s).
  */
 const COMPACT_AT = 1 << 16;
 
