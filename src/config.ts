@@ -15,6 +15,10 @@ export const DEFAULTS = Object.freeze({
   defaultPageSize: 100,
   jsonBom: false,
   logLevel: 'warn',
+  /** Failed logons per (user, client address) and window that lock the pair out (`0`: never). */
+  logonLockout: '10/60s',
+  /** Logon sessions kept per user; a new logon beyond it drops that user's oldest. */
+  maxLogonSessionsPerUser: 1000,
 });
 
 export const databasePath = (dataDir: string) => join(resolve(dataDir), 'emrest.db');

@@ -15,6 +15,7 @@ import { DEMO_DEFAULTS, generateDemo } from '../src/data/demo.js';
 import { exportDocument } from '../src/data/export.js';
 import { BS1, FIXTURE_NOW, J1, S1, S2, S3 } from '../src/data/fixture.js';
 import { IMPORT_ORDER } from '../src/data/import/index.js';
+import { WriterThread } from '../src/data/writer-thread.js';
 import { buildApp } from '../src/http/app.js';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { ADMIN_BASIC, child, children, NS, parseXml } from './helpers.js';
@@ -34,11 +35,13 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 /** A real server over an empty store with the §7 administrator, admin API on or off. */
 async function start(adminToken?: string): Promise<Running> {
-  const store = openSqliteStore(join(root, `db${++n}.sqlite`));
+  const path = join(root, `db${++n}.sqlite`);
+  const store = openSqliteStore(path);
   await store.putUser({ name: 'TECH\\admin', passwordHash: await hashPassword('Passw0rd'), role: 'PortalAdministrator' });
   const now = Date.parse(FIXTURE_NOW);
+  const dataWriter = new WriterThread(path);
   const app = buildApp({
-    store, clock: () => now, sessionTimeoutMs: 900_000, windowMs: 30 * 86_400_000, defaultPageSize: 100, jsonBom: false, adminToken,
+    store, clock: () => now, sessionTimeoutMs: 900_000, windowMs: 30 * 86_400_000, defaultPageSize: 100, jsonBom: false, adminToken, dataWriter,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
@@ -47,6 +50,7 @@ async function start(adminToken?: string): Promise<Running> {
     store,
     close: async () => {
       await app.close();
+      await dataWriter.close();
       await store.close();
     },
   };

@@ -1,93 +1,20 @@
-/**
- * The CLI as users run it: the compiled `dist/src/cli/main.js` in child processes, each with
- * its own temporary data directory. Children are tracked and killed (SIGTERM, then SIGKILL)
- * so the file never hangs.
- */
+/** The CLI as users run it: every command in child processes (see `support/cli-process.ts`). */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { verifyPassword } from '../src/auth/password.js';
-import { child, children, parseXml, text } from './helpers.js';
+import { child, children, NS, parseXml, text } from './helpers.js';
+import { freshDir, workDir as root, run, start, stop, waitFor } from './support/cli-process.js';
 
-const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const NOW = '2026-11-30T00:00:00Z';
+/** One backup server as NDJSON, for `import` and the ingest API. */
+const ONE_SERVER = JSON.stringify({
+  Type: 'BackupServer', UID: 'urn:veeam:BackupServer:7b0756ab-ba64-4adc-bea6-98678686d19c', Name: 'vbr01.lab.local', Description: '', Port: 9392, Version: '13.0.1.1071',
+}) + '\n';
 const TABLES = ['backup_servers', 'jobs', 'replica_job_sessions', 'replica_task_sessions', 'backup_job_sessions', 'backup_task_sessions'];
-
-const root = mkdtempSync(join(tmpdir(), 'emrest-cli-'));
-let dirNo = 0;
-const freshDir = () => join(root, `d${++dirNo}`);
-
-/** Every child still running; `after` kills what a failed test left behind. */
-const live = new Set<ChildProcess>();
-
-after(async () => {
-  await Promise.all([...live].map((p) => stop(p, 'SIGKILL')));
-  rmSync(root, { recursive: true, force: true });
-});
-
-/** The environment of a child: ours without EMREST_*, plus the given variables. */
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('EMREST_')) delete env[k];
-  return { ...env, ...extra };
-}
-
-interface Exit { code: number | null; signal: NodeJS.Signals | null }
-
-function start(args: string[], env: Record<string, string> = {}) {
-  const proc = spawn(process.execPath, [MAIN, ...args], { cwd: root, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  live.add(proc);
-  let stdout = '', stderr = '';
-  proc.stdout!.setEncoding('utf8').on('data', (s: string) => void (stdout += s));
-  proc.stderr!.setEncoding('utf8').on('data', (s: string) => void (stderr += s));
-  const exited = new Promise<Exit>((resolve) =>
-    proc.once('close', (code, signal) => {
-      live.delete(proc);
-      resolve({ code, signal });
-    }),
-  );
-  return { proc, exited, out: () => stdout, err: () => stderr };
-}
-
-/** Sends a signal and waits for the exit; escalates to SIGKILL after 5 s. */
-async function stop(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<Exit> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return { code: proc.exitCode, signal: proc.signalCode };
-  const exited = new Promise<Exit>((resolve) => proc.once('exit', (code, sig) => resolve({ code, signal: sig })));
-  proc.kill(signal);
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-  try {
-    return await exited;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Runs a command to completion (killed after 20 s). */
-async function run(args: string[], env: Record<string, string> = {}) {
-  const c = start(args, env);
-  const timer = setTimeout(() => c.proc.kill('SIGKILL'), 20_000);
-  const { code, signal } = await c.exited;
-  clearTimeout(timer);
-  return { code, signal, stdout: c.out(), stderr: c.err() };
-}
-
-/** Waits until the child's stdout matches, failing on exit or after `ms`. */
-async function waitFor(c: ReturnType<typeof start>, pattern: RegExp, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!pattern.test(c.out())) {
-    if (c.proc.exitCode !== null || c.proc.signalCode !== null) {
-      assert.fail(`exited (${c.proc.exitCode ?? c.proc.signalCode}) before printing ${pattern}\nstdout: ${c.out()}\nstderr: ${c.err()}`);
-    }
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${pattern}\nstdout: ${c.out()}\nstderr: ${c.err()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 // -------------------------------------------------------------------------------------------
 
@@ -102,7 +29,10 @@ describe('usage', { concurrency: true }, () => {
       assert.match(r.stdout, new RegExp(`^Usage: emrest${command} `));
       if (command === '') assert.match(r.stdout, /serve[\s\S]*users[\s\S]*seed/);
       const options: Record<string, string[]> = {
-        serve: ['--data-dir', '--host', '--http-port', '--https-port', '--no-http', '--no-https', '--public-url', '--tls-cert', '--tls-key', '--page-size', '--json-bom', '--log-level', '--help'],
+        serve: [
+          '--data-dir', '--no-demo', '--host', '--http-port', '--https-port', '--no-http', '--no-https', '--public-url', '--tls-cert', '--tls-key',
+          '--page-size', '--json-bom', '--log-level', '--logon-lockout', '--admin-token', '--admin-token-file', '--help',
+        ],
         seed: ['--data-dir', '--seed', '--servers', '--jobs', '--days', '--replace', '--help'],
         users: ['--password', '--role', '--data-dir', '--help'],
       };
@@ -150,6 +80,113 @@ describe('serve rejects bad options before writing anything', { concurrency: tru
       assert.equal(existsSync(join(dir, 'emrest.db')), false);
     });
   }
+});
+
+describe('bad option values exit 2 with one line, before anything is written', { concurrency: true }, () => {
+  const emptyFile = join(root, 'empty-token');
+  writeFileSync(emptyFile, ' \n');
+  const tokenFile = join(root, 'a-token');
+  writeFileSync(tokenFile, 'not-printed\n');
+  const missing = join(root, 'missing-file');
+  for (const [args, message] of [
+    [['serve', '--http-port', '70000'], /^emrest: --http-port must be an integer from 0 to 65535, got '70000'$/],
+    [['serve', '--http-port', '-1'], /^emrest: --http-port must be an integer from 0 to 65535, got '-1'$/],
+    [['serve', '--https-port', 'abc'], /^emrest: --https-port must be an integer from 0 to 65535, got 'abc'$/],
+    [['serve', '--https-port', '99999999999999999999'], /--https-port/],
+    [['serve', '--http-port', '9000', '--https-port', '9000'], /both listen on port 9000/],
+    [['serve', '--page-size', '1.5'], /--page-size/],
+    [['serve', '--page-size', '99999999999999999999'], /--page-size/],
+    [['serve', '--page-size', '--json-bom'], /^emrest: --page-size needs a value/],
+    [['serve', '--log-level', 'WARN!'], /--log-level/],
+    [['serve', '--host', ''], /--host/],
+    [['serve', '--logon-lockout', '5'], /^emrest: --logon-lockout: /],
+    [['serve', '--logon-lockout', '0/1m'], /^emrest: --logon-lockout: /],
+    [['serve', '--logon-lockout', 'ten/60s'], /^emrest: --logon-lockout: /],
+    [['serve', '--tls-cert', missing, '--tls-key', missing], /^emrest: cannot read --tls-cert /],
+    [['serve', '--tls-cert', tokenFile, '--tls-key', tokenFile], /^emrest: --tls-cert and --tls-key: /],
+    [['serve', '--admin-token-file', missing], /^emrest: cannot read --admin-token-file /],
+    [['serve', '--admin-token-file', emptyFile], /^emrest: --admin-token-file .* is empty$/],
+    [['serve', '--admin-token', 'x', '--admin-token-file', tokenFile], /^emrest: give --admin-token or --admin-token-file, not both$/],
+    [['seed', '--seed', '-1'], /^emrest: --seed must be an integer/],
+    [['seed', '--seed', '99999999999999999999'], /--seed/],
+    [['seed', '--days', '1000000'], /^emrest: --days must be an integer from 1 to 3650/],
+    [['seed', '--sessions', '0'], /--sessions/],
+    [['seed', '--sessions', '99999999999999'], /--sessions/],
+    [['seed', '--servers', '0'], /--servers/],
+    [['seed', '--jobs', 'many'], /--jobs/],
+    [['seed', '--vms-per-job', '100000000'], /--vms-per-job/],
+    [['seed', '--retries', '9007199254740991'], /--retries/],
+    [['seed', '--failure-rate', '1.5'], /--failure-rate/],
+    [['seed', '--failure-rate', '-0.1'], /--failure-rate/],
+    [['seed', '--schedules', '1m'], /^emrest: --schedules: /],
+    [['export', '--format', 'yaml'], /--format/],
+    [['export', '--type', 'Tape'], /--type/],
+    [['import', missing], /^emrest: cannot read /],
+    [['users', 'add', 'x', '--password', 'p', '--role', 'Emperor'], /--role/],
+    [['users', 'list', '--role', 'None'], /--role/],
+    [['users', 'list', 'extra'], /extra/],
+  ] as [string[], RegExp][]) {
+    test(`emrest ${args.map((a) => (a.startsWith(root) ? `…${a.slice(root.length)}` : a || "''")).join(' ')}`, async () => {
+      const dir = freshDir();
+      const r = await run([...args, '--data-dir', dir]);
+      assert.equal(r.code, 2, `stdout: ${r.stdout}\nstderr: ${r.stderr}`);
+      assert.match(r.stderr, /^emrest: [^\n]+\n$/, 'one line');
+      assert.match(r.stderr.trimEnd(), message);
+      assert.doesNotMatch(r.stderr, /not-printed/, 'the token is not shown');
+      assert.equal(r.stdout, '');
+      assert.equal(existsSync(dir), false, 'the data directory is not created');
+    });
+  }
+});
+
+describe('data directory', { concurrency: true }, () => {
+  const modeOf = (path: string) => statSync(path).mode & 0o777;
+
+  test('serve creates it and its tls folder for the owner only; the TLS key is 0600', async () => {
+    const dir = freshDir();
+    const c = start(['serve', '--http-port', '0', '--https-port', '0', '--data-dir', dir], { EMREST_NOW: NOW });
+    await waitFor(c, /^listening https:/m);
+    assert.deepEqual(await stop(c.proc), { code: 0, signal: null }, c.err());
+    assert.equal(modeOf(dir), 0o700);
+    assert.equal(modeOf(join(dir, 'tls')), 0o700);
+    assert.equal(modeOf(join(dir, 'tls', 'key.pem')), 0o600);
+  });
+
+  test('users add, seed and import create it 0700, with missing parents; an existing one keeps its mode', async () => {
+    const file = join(root, 'one-server.ndjson');
+    writeFileSync(file, ONE_SERVER);
+    for (const args of [['users', 'add', 'ops', '--password', 'pw'], ['seed', '--days', '1'], ['import', file]]) {
+      const parent = freshDir();
+      const dir = join(parent, 'nested');
+      const r = await run([...args, '--data-dir', dir], { EMREST_NOW: NOW });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(modeOf(dir), 0o700, `${args[0]}: the data directory`);
+      assert.equal(modeOf(parent), 0o700, `${args[0]}: a parent it created`);
+
+      const existing = freshDir();
+      mkdirSync(existing);
+      chmodSync(existing, 0o755);
+      const again = await run([...args, '--data-dir', existing], { EMREST_NOW: NOW });
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(modeOf(existing), 0o755, `${args[0]}: an existing directory is left as it is`);
+    }
+  });
+
+  test('users list and remove without a data directory or database say so, exit 1 and create nothing', async () => {
+    const dir = freshDir();
+    for (const [command, what] of [[['list'], 'list'], [['remove', 'ops'], 'remove']] as const) {
+      const r = await run(['users', ...command, '--data-dir', dir]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(r.stderr, `emrest: no data directory at ${dir} (nothing to ${what})\n`);
+      assert.equal(r.stdout, '');
+      assert.equal(existsSync(dir), false);
+    }
+    mkdirSync(dir);
+    const r = await run(['users', 'list', '--data-dir', dir]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr, `emrest: no database in ${dir} (nothing to list)\n`);
+    assert.deepEqual(readdirSync(dir), []);
+  });
 });
 
 describe('users', () => {
@@ -397,5 +434,118 @@ describe('serve', () => {
       const exit2 = await stop(second.proc);
       assert.deepEqual(exit2, { code: 0, signal: null }, second.err());
     }
+  });
+});
+
+describe('serve on a data directory without backup servers', { concurrency: true }, () => {
+  const LISTENING = /^listening (http:\/\/127\.0\.0\.1:\d+)\/api\/$/m;
+  const serveHttp = (dir: string, ...args: string[]) =>
+    start(['serve', '--no-https', '--http-port', '0', '--data-dir', dir, ...args], { EMREST_NOW: NOW });
+  const baseOf = (c: ReturnType<typeof start>) => LISTENING.exec(c.out())![1];
+  const addUser = async (dir: string) => {
+    const r = await run(['users', 'add', 'ops', '--password', 'correct horse 1', '--data-dir', dir]);
+    assert.equal(r.code, 0, r.stderr);
+  };
+  const logOn = (base: string, password = 'correct horse 1') =>
+    fetch(`${base}/api/sessionMngr/?v=latest`, { method: 'POST', headers: { Authorization: basic('ops', password) } });
+  async function backupServers(base: string): Promise<number> {
+    const logon = await logOn(base);
+    assert.equal(logon.status, 201, await logon.text());
+    const r = await fetch(`${base}/api/query?type=BackupServer&format=Entities`, { headers: { 'X-RestSvcSessionId': logon.headers.get('x-restsvcsessionid')! } });
+    const body = await r.text();
+    assert.equal(r.status, 200, body);
+    return parseXml(body).getElementsByTagNameNS(NS, 'BackupServer').length;
+  }
+
+  test('--no-demo: a directory with only users is served as it is, with no backup servers', async () => {
+    const dir = freshDir();
+    await addUser(dir);
+    const c = serveHttp(dir, '--no-demo');
+    try {
+      await waitFor(c, LISTENING);
+      assert.doesNotMatch(c.out(), /Created|demo/, 'no administrator (there is a user), no demo data');
+      assert.equal(await backupServers(baseOf(c)), 0);
+    } finally {
+      assert.deepEqual(await stop(c.proc), { code: 0, signal: null }, c.err());
+    }
+  });
+
+  test('--no-demo on a new directory: the administrator, and no demo data', async () => {
+    const dir = freshDir();
+    const c = serveHttp(dir, '--no-demo');
+    await waitFor(c, LISTENING);
+    assert.deepEqual(await stop(c.proc), { code: 0, signal: null }, c.err());
+    assert.match(c.out(), /^Created user "administrator"/m);
+    assert.doesNotMatch(c.out(), /demo/);
+    assert.deepEqual(snapshotOf(dir).backup_servers, []);
+  });
+
+  test('without --no-demo, the demo data it adds to a directory with users is announced, with how to avoid it', async () => {
+    const dir = freshDir();
+    await addUser(dir);
+    const c = serveHttp(dir);
+    try {
+      await waitFor(c, LISTENING);
+      const lines = c.out().split('\n').filter(Boolean);
+      assert.match(
+        lines[0],
+        /^The data directory has users but no backup servers: created demo data \(3 backup servers, 24 jobs, .+\); start with --no-demo to keep it empty$/,
+      );
+      assert.doesNotMatch(c.out(), /administrator/);
+      assert.equal(await backupServers(baseOf(c)), 3);
+    } finally {
+      assert.deepEqual(await stop(c.proc), { code: 0, signal: null }, c.err());
+    }
+  });
+
+  test('--admin-token-file: the token from the file opens the ingest API, another does not; it is never printed or logged', async () => {
+    const dir = freshDir();
+    await addUser(dir);
+    const token = 'file-token-4f1c9e';
+    const file = join(root, 'admin-token');
+    writeFileSync(file, `${token}\n`, { mode: 0o600 });
+    const c = serveHttp(dir, '--no-demo', '--admin-token-file', file, '--log-level', 'trace');
+    try {
+      await waitFor(c, LISTENING);
+      const base = baseOf(c);
+      const post = (bearer: string) =>
+        fetch(`${base}/admin/v1/import`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${bearer}` },
+          body: ONE_SERVER,
+        });
+      const wrong = await post('file-token');
+      assert.equal(wrong.status, 401, await wrong.text());
+      const right = await post(token);
+      assert.notEqual(right.status, 401);
+      assert.equal(right.status, 200, await right.text());
+      assert.equal(await backupServers(base), 1);
+    } finally {
+      assert.deepEqual(await stop(c.proc), { code: 0, signal: null }, c.err());
+    }
+    assert.ok(!c.out().includes(token) && !c.err().includes(token), 'the token appears in no output or log');
+  });
+
+  test('--logon-lockout 2/1m locks a user name out after two failures; 0 turns the lockout off', async () => {
+    const dir = freshDir();
+    await addUser(dir);
+    const failThenLogOn = async (lockout: string, failures: number) => {
+      const c = serveHttp(dir, '--no-demo', '--logon-lockout', lockout);
+      try {
+        await waitFor(c, LISTENING);
+        for (let i = 0; i < failures; i++) {
+          const bad = await logOn(baseOf(c), 'wrong');
+          assert.equal(bad.status, 401);
+          await bad.text();
+        }
+        const r = await logOn(baseOf(c));
+        await r.text();
+        return r.status;
+      } finally {
+        assert.deepEqual(await stop(c.proc), { code: 0, signal: null }, c.err());
+      }
+    };
+    assert.equal(await failThenLogOn('2/1m', 2), 401, 'locked out: even the right password is refused');
+    assert.equal(await failThenLogOn('0', 12), 201, 'no lockout, even beyond the default 10 failures');
   });
 });

@@ -5,6 +5,8 @@ import { DOMParser } from '@xmldom/xmldom';
 import type { FastifyInstance } from 'fastify';
 import { hashPassword } from '../src/auth/password.js';
 import { FIXTURE_NOW, FIXTURE_USERS, loadFixture } from '../src/data/fixture.js';
+import type { LockoutPolicy } from '../src/auth/logon-lockout.js';
+import { WriterThread } from '../src/data/writer-thread.js';
 import { buildApp } from '../src/http/app.js';
 import { listen, type TlsMaterial } from '../src/http/listen.js';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
@@ -15,6 +17,8 @@ export const NS = 'http://www.veeam.com/ent/v1.0';
 export interface Server {
   readonly app: FastifyInstance;
   readonly store: SqliteStore;
+  /** The database file. */
+  readonly path: string;
   /** `http://127.0.0.1:PORT` */
   readonly url: string;
   /** `https://127.0.0.1:PORT` when started with TLS material. */
@@ -34,6 +38,9 @@ export interface ServerOptions {
   readonly now?: number;
   /** Fills the store (default: the spec §7 fixture). */
   readonly load?: (store: SqliteStore) => Promise<unknown>;
+  /** Turns the admin API on, its writes in a writer thread. */
+  readonly adminToken?: string;
+  readonly logonLockout?: LockoutPolicy;
 }
 
 /**
@@ -42,12 +49,14 @@ export interface ServerOptions {
  */
 export async function startServer(options: ServerOptions = {}): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'emrest-test-'));
-  const store = openSqliteStore(join(dir, 'emrest.db'));
+  const path = join(dir, 'emrest.db');
+  const store = openSqliteStore(path);
   await (options.load ?? loadFixture)(store);
   for (const u of FIXTURE_USERS) {
     await store.putUser({ name: u.name, passwordHash: await hashPassword(u.password), role: u.role as Role });
   }
   let now = options.now ?? Date.parse(FIXTURE_NOW);
+  const dataWriter = options.adminToken === undefined ? undefined : new WriterThread(path);
   const app = buildApp({
     store,
     clock: () => now,
@@ -56,17 +65,22 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
     defaultPageSize: options.defaultPageSize ?? 100,
     jsonBom: options.jsonBom ?? false,
     publicUrl: options.publicUrl,
+    adminToken: options.adminToken,
+    dataWriter,
+    logonLockout: options.logonLockout,
   });
   const urls = await listen(app, { host: '127.0.0.1', httpPort: 0, httpsPort: options.tls ? 0 : undefined, tls: options.tls });
   const origin = (scheme: string) => urls.find((u) => u.startsWith(`${scheme}:`))?.replace(/\/api\/$/, '');
   return {
     app,
     store,
+    path,
     url: origin('http')!,
     httpsUrl: origin('https'),
     advance: (ms) => void (now += ms),
     close: async () => {
       await app.close();
+      await dataWriter?.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -143,7 +143,7 @@ describe('replacing write', () => {
     try {
       await writeFixture(store);
       await store.putUser({ name: 'ops', passwordHash: 'x', role: 'PortalAdministrator' });
-      await store.createLogonSession({ id: 'logon-1', userName: 'ops', createdAt: 1, lastSeen: 2 });
+      await store.createLogonSession({ id: 'logon-1', userName: 'ops', createdAt: 1, lastSeen: 2 }, { expiredBefore: 0, maxPerUser: 10 });
       const before = inspect(path).rows;
       const seenByReaders: unknown[] = [];
       const made = await generateDemo(store, {

@@ -1,9 +1,10 @@
-import { createReadStream, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { databasePath, dataDirFrom, DEFAULTS } from '../config.js';
 import { IMPORT_ORDER, importData, ImportError, type ImportInput, type ImportResult } from '../data/import/index.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { parse, UsageError } from './args.js';
+import { ensureDataDir } from './data-dir.js';
 
 export const IMPORT_HELP = `Usage: emrest import FILE… [options]
 
@@ -72,7 +73,7 @@ export async function importCommand(argv: string[]): Promise<void> {
   if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be imported only once');
   const inputs = expand(positionals);
   const dataDir = dataDirFrom(o['data-dir']);
-  mkdirSync(dataDir, { recursive: true });
+  ensureDataDir(dataDir);
   const store = openSqliteStore(databasePath(dataDir));
   try {
     for (const [i, input] of inputs.entries()) {

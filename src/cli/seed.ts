@@ -1,13 +1,23 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { clockFrom, databasePath, dataDirFrom, DEFAULTS } from '../config.js';
 import {
   BACKUP_SCHEDULES, DEMO_DEFAULTS, describeCounts, describeSchedules, generateDemo, parseScheduleMix, REPLICA_SCHEDULES,
   SQL_BACKUP_SCHEDULES, type DemoOptions, type DemoProgress,
 } from '../data/demo.js';
 import type { Store } from '../store/store.js';
-import { buildSqliteFile, openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { buildSqliteFile } from '../store/sqlite/sqlite-store.js';
 import { intOption, parse, UsageError } from './args.js';
+import { ensureDataDir, withStore } from './data-dir.js';
 import { createProgress } from './progress.js';
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * Upper bounds of the size options, at least ten times what the largest timed dataset (1M
+ * sessions) needs: beyond them a typo would plan for minutes, then write for hours, or run
+ * the clock out of range (`--days 1000000` starts before year 0).
+ */
+const MAX = { servers: 100_000, jobs: 100_000, vmsPerJob: 10_000, days: 3650, sessions: 10_000_000, retries: 1000 };
 
 export const SEED_HELP = `Usage: emrest seed [options]
 
@@ -30,7 +40,8 @@ Options:
   --vms-per-job N     mean VMs per job (default: 1-8 per job, mean 3.8; with N, each job
                       gets about 0.25-2 x N, at least 1)
   --days N            days of history up to now (default: ${DEMO_DEFAULTS.days})
-  --sessions N        total job sessions (replication + backup) to aim for, e.g. 1000000.
+  --sessions N        total job sessions (replication + backup) to aim for, e.g. 1000000
+                      (at most ${fmt(MAX.sessions)}).
                       Without --jobs/--backup-jobs the job counts are scaled (as many backup
                       as replication jobs); with either, the schedules run more or less often
                       instead. Lands within a few % of N (see below).
@@ -76,10 +87,8 @@ function rateOption(value: string | undefined, name: string): number | undefined
   return rate;
 }
 
-const optionalInt = (value: string | undefined, name: string, min = 0) =>
-  value === undefined ? undefined : intOption(value, name, 0, min);
-
-const fmt = (n: number) => n.toLocaleString('en-US');
+const optionalInt = (value: string | undefined, name: string, min: number, max: number) =>
+  value === undefined ? undefined : intOption(value, name, 0, min, max);
 
 export async function seed(argv: string[]): Promise<void> {
   const { values: o } = parse(argv, {
@@ -105,20 +114,20 @@ export async function seed(argv: string[]): Promise<void> {
   }
   const options: DemoOptions = {
     seed: intOption(o.seed, 'seed', DEMO_DEFAULTS.seed),
-    servers: optionalInt(o.servers, 'servers', 1),
-    jobs: optionalInt(o.jobs, 'jobs'),
-    backupJobs: optionalInt(o['backup-jobs'], 'backup-jobs'),
-    vmsPerJob: optionalInt(o['vms-per-job'], 'vms-per-job', 1),
-    days: intOption(o.days, 'days', DEMO_DEFAULTS.days, 1),
-    sessions: optionalInt(o.sessions, 'sessions', 1),
+    servers: optionalInt(o.servers, 'servers', 1, MAX.servers),
+    jobs: optionalInt(o.jobs, 'jobs', 0, MAX.jobs),
+    backupJobs: optionalInt(o['backup-jobs'], 'backup-jobs', 0, MAX.jobs),
+    vmsPerJob: optionalInt(o['vms-per-job'], 'vms-per-job', 1, MAX.vmsPerJob),
+    days: intOption(o.days, 'days', DEMO_DEFAULTS.days, 1, MAX.days),
+    sessions: optionalInt(o.sessions, 'sessions', 1, MAX.sessions),
     schedules,
     failureRate: rateOption(o['failure-rate'], 'failure-rate'),
-    retries: intOption(o.retries, 'retries', DEMO_DEFAULTS.retries),
+    retries: intOption(o.retries, 'retries', DEMO_DEFAULTS.retries, 0, MAX.retries),
     now: clockFrom()(),
     replace: o.replace === true,
   };
   const dataDir = dataDirFrom(o['data-dir']);
-  mkdirSync(dataDir, { recursive: true });
+  ensureDataDir(dataDir);
   const path = databasePath(dataDir);
   const progress = createProgress('seed', 'sessions');
   const onProgress = (e: DemoProgress) => {
@@ -152,14 +161,5 @@ export async function seed(argv: string[]): Promise<void> {
     console.log(`Seeded ${describeCounts(made)} into ${path}`);
   } finally {
     progress.finish();
-  }
-}
-
-async function withStore<T>(path: string, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = openSqliteStore(path);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
   }
 }

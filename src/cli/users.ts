@@ -1,9 +1,8 @@
 import { hashPassword } from '../auth/password.js';
 import { databasePath, dataDirFrom, DEFAULTS } from '../config.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { ROLES, type Role } from '../store/store.js';
-import { mkdirSync } from 'node:fs';
 import { parse, UsageError } from './args.js';
+import { ensureDataDir, existingDatabase, withStore } from './data-dir.js';
 
 export const USERS_HELP = `Usage: emrest users <command> [options]
 
@@ -16,10 +15,17 @@ Options:
   --password P        the password (stored as an scrypt hash)
   --role ROLE         ${ROLES.join(', ')} (default: PortalAdministrator;
                       None cannot log on)
-  --data-dir DIR      data directory (default: $EMREST_DATA_DIR or ./${DEFAULTS.dataDir})
+  --data-dir DIR      data directory (default: $EMREST_DATA_DIR or ./${DEFAULTS.dataDir};
+                      add creates it, list and remove fail without it)
   -h, --help          show this help
 
 User names compare case-insensitively (TECH\\admin = tech\\admin).`;
+
+function roleFrom(value = 'PortalAdministrator'): Role {
+  const role = ROLES.find((r) => r.toLowerCase() === value.toLowerCase());
+  if (!role) throw new UsageError(`--role must be one of ${ROLES.join(', ')}, got '${value}'`);
+  return role;
+}
 
 export async function users(argv: string[]): Promise<void> {
   const { values: o, positionals } = parse(
@@ -31,32 +37,34 @@ export async function users(argv: string[]): Promise<void> {
   if (o.help || command === undefined) return console.log(USERS_HELP);
   if (extra.length) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
   const dataDir = dataDirFrom(o['data-dir']);
-  mkdirSync(dataDir, { recursive: true });
-  const store = openSqliteStore(databasePath(dataDir));
-  try {
-    switch (command) {
-      case 'add': {
-        if (!name) throw new UsageError('users add needs a NAME');
-        if (o.password === undefined || o.password === '') throw new UsageError('users add needs --password');
-        const role = (ROLES.find((r) => r.toLowerCase() === (o.role ?? 'PortalAdministrator').toLowerCase())) as Role | undefined;
-        if (!role) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+  if ((command === 'list' || command === 'remove') && (o.password !== undefined || o.role !== undefined)) {
+    throw new UsageError(`--password and --role go with users add, not users ${command}`);
+  }
+  switch (command) {
+    case 'add': {
+      if (!name) throw new UsageError('users add needs a NAME');
+      const password = o.password;
+      if (password === undefined || password === '') throw new UsageError('users add needs --password');
+      const role = roleFrom(o.role);
+      ensureDataDir(dataDir);
+      return withStore(databasePath(dataDir), async (store) => {
         const existed = (await store.getUser(name)) !== undefined;
-        await store.putUser({ name, passwordHash: await hashPassword(o.password), role });
+        await store.putUser({ name, passwordHash: await hashPassword(password), role });
         console.log(`${existed ? 'Updated' : 'Created'} user ${name} (${role})`);
-        break;
-      }
-      case 'list':
+      });
+    }
+    case 'list':
+      if (name) throw new UsageError(`unexpected arguments: ${name}`);
+      return withStore(existingDatabase(dataDir, 'list'), async (store) => {
         for (const u of await store.listUsers()) console.log(`${u.name}\t${u.role}`);
-        break;
-      case 'remove':
-        if (!name) throw new UsageError('users remove needs a NAME');
+      });
+    case 'remove':
+      if (!name) throw new UsageError('users remove needs a NAME');
+      return withStore(existingDatabase(dataDir, 'remove'), async (store) => {
         if (!(await store.removeUser(name))) throw new UsageError(`no user named ${name}`);
         console.log(`Removed user ${name}`);
-        break;
-      default:
-        throw new UsageError(`unknown users command '${command}'`);
-    }
-  } finally {
-    await store.close();
+      });
+    default:
+      throw new UsageError(`unknown users command '${command}'`);
   }
 }

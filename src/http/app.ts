@@ -2,13 +2,18 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { FilterSyntaxError } from '../filter/parse.js';
+import { CredentialCache } from '../auth/credential-cache.js';
+import { IdleTimers } from '../auth/idle-timers.js';
+import { LogonLockout } from '../auth/logon-lockout.js';
 import { BadQuery } from '../query/plan.js';
 import { errorDocument } from '../represent/documents.js';
+import { StoreBusyError } from '../store/store.js';
 import { authenticate } from './auth.js';
 import type { AppContext, RequestState } from './context.js';
 import { EmError, errors } from './errors.js';
 import { wantsJson } from './negotiate.js';
 import { parseQueryString, rawQuery } from './query-string.js';
+import { Listings } from './listing.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { queryRoute } from './routes/query-route.js';
 import { resourceRoutes } from './routes/resource-routes.js';
@@ -42,6 +47,11 @@ const renderingFor = (req: { headers: http.IncomingHttpHeaders }, ctx: AppContex
   jsonBom: ctx.jsonBom,
 });
 
+/** How often idle-timer touches are written: well inside the idle timeout, and cheap. */
+const IDLE_TIMER_FLUSH_MS = 5000;
+/** How long a checked password spares the next logon the scrypt work. */
+const VERIFIED_PASSWORD_TTL_MS = 5 * 60_000;
+
 const HOST = /^[A-Za-z0-9.\-_~%!$&'()*+,;=:[\]]{1,255}$/;
 
 function linkBase(req: FastifyRequest, ctx: AppContext): string {
@@ -58,6 +68,7 @@ function linkBase(req: FastifyRequest, ctx: AppContext): string {
 function toEmError(err: unknown, req: FastifyRequest): EmError {
   if (err instanceof EmError) return err;
   if (err instanceof FilterSyntaxError || err instanceof BadQuery) return errors.badRequest(err.message);
+  if (err instanceof StoreBusyError) return errors.busy(err.message);
   const status = (err as { statusCode?: number }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) return new EmError(status, (err as Error).message);
   req.log.error({ err }, 'unexpected failure');
@@ -139,11 +150,13 @@ export function buildApp(options: BuildOptions): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, undefined));
 
+  const timers = new IdleTimers(ctx.store, IDLE_TIMER_FLUSH_MS);
+  app.addHook('onClose', () => timers.close());
   app.addHook('onRequest', async (req) => {
     req.em = { base: linkBase(req, ctx), rendering: renderingFor(req, ctx), params: parseQueryString(rawQuery(req.url)) };
     checkFraming(req);
     // Authentication comes before routing: an unauthenticated unknown path is 401, not 404.
-    if (!req.routeOptions.config.anonymous) req.em.logon = await authenticate(req, ctx);
+    if (!req.routeOptions.config.anonymous) req.em.logon = await authenticate(req, ctx, timers);
   });
 
   app.setErrorHandler((err, req, reply: FastifyReply) => {
@@ -153,9 +166,13 @@ export function buildApp(options: BuildOptions): FastifyInstance {
     sendError(reply, errors.notFound(`no resource at ${req.url.split('?')[0]}`), req.em.rendering);
   });
 
-  sessionRoutes(app, ctx);
-  queryRoute(app, ctx);
-  resourceRoutes(app, ctx);
+  sessionRoutes(app, ctx, {
+    verified: new CredentialCache(VERIFIED_PASSWORD_TTL_MS),
+    lockout: ctx.logonLockout && new LogonLockout(ctx.logonLockout),
+  });
+  const listings = new Listings(ctx.store);
+  queryRoute(app, ctx, listings);
+  resourceRoutes(app, ctx, listings);
   adminRoutes(app, ctx);
   return app;
 }

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { CredentialCache } from '../auth/credential-cache.js';
+import type { IdleTimers } from '../auth/idle-timers.js';
+import type { LogonLockout } from '../auth/logon-lockout.js';
 import { decoyHash, verifyPassword } from '../auth/password.js';
+import { DEFAULTS } from '../config.js';
 import type { User } from '../store/store.js';
 import { parseGuid } from '../util/uid.js';
 import type { AppContext } from './context.js';
@@ -12,8 +15,6 @@ export const SESSION_HEADER = 'X-RestSvcSessionId';
 /** The session token EM clients expect: base64 of the SessionId's ASCII text (spec §2). */
 export const tokenOf = (sessionId: string) => Buffer.from(sessionId, 'ascii').toString('base64');
 
-/** Touching the store on every request would make each read a write; a few seconds of slack is enough. */
-const TOUCH_EVERY_MS = 5000;
 
 function cookieToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
@@ -33,16 +34,16 @@ export function requestToken(req: FastifyRequest): string | undefined {
 }
 
 /** Resolves the request's logon session, sliding its idle timeout; throws 401 otherwise. */
-export async function authenticate(req: FastifyRequest, ctx: AppContext): Promise<{ sessionId: string; user: User }> {
+export async function authenticate(req: FastifyRequest, ctx: AppContext, timers: IdleTimers): Promise<{ sessionId: string; user: User }> {
   const token = requestToken(req);
   const sessionId = token ? parseGuid(Buffer.from(token, 'base64').toString('latin1')) : undefined;
   if (!sessionId) throw errors.unauthorized();
   const session = await ctx.store.getLogonSession(sessionId);
   const now = ctx.clock();
-  if (!session || now - session.lastSeen > ctx.sessionTimeoutMs) throw errors.unauthorized();
+  if (!session || now - timers.lastSeen(sessionId, session.lastSeen) > ctx.sessionTimeoutMs) throw errors.unauthorized();
   const user = await ctx.store.getUser(session.userName);
   if (!user || user.role === 'None') throw errors.unauthorized();
-  if (now - session.lastSeen >= TOUCH_EVERY_MS) await ctx.store.touchLogonSession(sessionId, now);
+  timers.seen(sessionId, now);
   return { sessionId, user };
 }
 
@@ -54,21 +55,38 @@ function basicCredentials(header: string | undefined): { name: string; password:
   return colon < 0 ? undefined : { name: text.slice(0, colon), password: text.slice(colon + 1) };
 }
 
+/** What a logon consults besides the store: checked passwords, and failures per user and address. */
+export interface LogonGuards {
+  readonly verified: CredentialCache;
+  readonly lockout?: LogonLockout;
+}
+
+const INVALID_CREDENTIALS = 'invalid user name or password';
+
 /** Checks Basic credentials and opens a logon session (spec §2); throws 401 with the challenge. */
-export async function logon(req: FastifyRequest, ctx: AppContext, verified: CredentialCache): Promise<{ sessionId: string; user: User }> {
+export async function logon(req: FastifyRequest, ctx: AppContext, guards: LogonGuards): Promise<{ sessionId: string; user: User }> {
   const creds = basicCredentials(req.headers.authorization);
   if (!creds) throw errors.logonFailed('Basic credentials required');
-  const user = await ctx.store.getUser(creds.name);
   const now = ctx.clock();
+  const { verified, lockout } = guards;
+  // Locked out: the same answer as a wrong password, without spending a password check on it.
+  if (lockout?.locked(creds.name, req.ip, now)) throw errors.logonFailed(INVALID_CREDENTIALS);
+  const user = await ctx.store.getUser(creds.name);
   const ok = user && verified.knows(user.name, creds.password, user.passwordHash, now)
     ? true
     : await verifyPassword(creds.password, user?.passwordHash ?? (await decoyHash()));
-  if (!user || !ok) throw errors.logonFailed('invalid user name or password');
+  if (!user || !ok) {
+    lockout?.failed(creds.name, req.ip, now);
+    throw errors.logonFailed(INVALID_CREDENTIALS);
+  }
+  lockout?.succeeded(creds.name, req.ip);
   verified.remember(user.name, creds.password, user.passwordHash, now);
   if (user.role === 'None') throw errors.logonFailed('the user has no Enterprise Manager role');
   const sessionId = randomUUID();
-  // Sessions idle past the timeout can never be used again; dropping them here keeps the table small.
-  await ctx.store.deleteLogonSessionsIdleSince(now - ctx.sessionTimeoutMs);
-  await ctx.store.createLogonSession({ id: sessionId, userName: user.name, createdAt: now, lastSeen: now });
+  // Sessions idle past the timeout can never be used again; dropping them keeps the table small.
+  await ctx.store.createLogonSession(
+    { id: sessionId, userName: user.name, createdAt: now, lastSeen: now },
+    { expiredBefore: now - ctx.sessionTimeoutMs, maxPerUser: DEFAULTS.maxLogonSessionsPerUser },
+  );
   return { sessionId, user };
 }

@@ -1,4 +1,6 @@
 import type { FastifyRequest } from 'fastify';
+import type { LockoutPolicy } from '../auth/logon-lockout.js';
+import type { DataWriter } from '../data/writer-thread.js';
 import type { Store, User } from '../store/store.js';
 import type { QueryParam } from './query-string.js';
 import type { Rendering } from './send.js';
@@ -17,6 +19,10 @@ export interface AppContext {
   readonly publicUrl?: string;
   /** Enables the ingest API under /admin (Bearer token); absent or empty: /admin is 404. */
   readonly adminToken?: string;
+  /** Runs the admin API's writes (needed with `adminToken`). */
+  readonly dataWriter?: DataWriter;
+  /** Failed logons per (user name, client address) that lock that pair out; absent: no lockout. */
+  readonly logonLockout?: LockoutPolicy;
 }
 
 /** Per-request facts the hooks work out once. */

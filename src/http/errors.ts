@@ -24,5 +24,7 @@ export const errors = {
     new EmError(405, `Method ${method} is not allowed here`, [['Allow', allow.join(', ')]]),
   badRequest: (message: string) => new EmError(400, message),
   notImplemented: (what: string) => new EmError(501, `Not implemented in emrest: ${what}`),
+  /** A lock another process holds did not come free in time: nothing was done; retry. */
+  busy: (why: string) => new EmError(503, `Service temporarily unavailable: ${why}`, [['Retry-After', '1']]),
   internal: () => new EmError(500, 'Internal server error'),
 };

@@ -13,14 +13,10 @@ export interface TlsMaterial {
 }
 
 /**
- * The user's certificate, or a self-signed one generated into the data directory on first
- * start (SANs: localhost, 127.0.0.1, ::1 and this host's name), reused afterwards.
+ * A self-signed certificate generated into the data directory on first start (SANs:
+ * localhost, 127.0.0.1, ::1 and this host's name), reused afterwards.
  */
-export async function tlsMaterial(dataDir: string, certFile?: string, keyFile?: string): Promise<TlsMaterial> {
-  if (certFile || keyFile) {
-    if (!certFile || !keyFile) throw new Error('--tls-cert and --tls-key go together');
-    return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
-  }
+export async function tlsMaterial(dataDir: string): Promise<TlsMaterial> {
   const dir = join(dataDir, 'tls');
   const certPath = join(dir, 'cert.pem'), keyPath = join(dir, 'key.pem');
   if (existsSync(certPath) && existsSync(keyPath)) {
@@ -45,7 +41,8 @@ export async function tlsMaterial(dataDir: string, certFile?: string, keyFile?: 
       },
     ],
   });
-  mkdirSync(dir, { recursive: true });
+  // Only the owner may read the private key, or even list it.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeFileSync(keyPath, pems.private, { mode: 0o600 });
   writeFileSync(certPath, pems.cert);
   return { cert: pems.cert, key: pems.private };

@@ -1,8 +1,8 @@
 import type { FastifyReply } from 'fastify';
 import { errorDocument } from '../represent/documents.js';
-import { toJson } from '../represent/json.js';
-import type { Document } from '../represent/model.js';
-import { toXml } from '../represent/xml.js';
+import { toJson, toJsonParts } from '../represent/json.js';
+import type { Document, StreamParts } from '../represent/model.js';
+import { toXml, toXmlParts } from '../represent/xml.js';
 import type { EmError } from './errors.js';
 
 export type HeaderList = readonly (readonly [string, string])[];
@@ -30,9 +30,18 @@ export function sendRaw(reply: FastifyReply, status: number, headers: HeaderList
 }
 
 export function renderBody(doc: Document, r: Rendering): { body: Buffer; contentType: string } {
-  if (!r.json) return { body: Buffer.from(toXml(doc), 'utf8'), contentType: 'application/xml; charset=utf-8' };
+  if (!r.json) return { body: Buffer.from(toXml(doc), 'utf8'), contentType: contentTypeOf(r) };
   const text = Buffer.from(toJson(doc), 'utf8');
-  return { body: r.jsonBom ? Buffer.concat([BOM, text]) : text, contentType: 'application/json; charset=utf-8' };
+  return { body: r.jsonBom ? Buffer.concat([BOM, text]) : text, contentType: contentTypeOf(r) };
+}
+
+const contentTypeOf = (r: Rendering) => (r.json ? 'application/json; charset=utf-8' : 'application/xml; charset=utf-8');
+
+/** A document with a streamed list (see `STREAMED`) as head, tail and item renderer, in the negotiated format. */
+export function renderParts(doc: Document, r: Rendering): { parts: StreamParts; head: Buffer; contentType: string } {
+  const parts = r.json ? toJsonParts(doc) : toXmlParts(doc);
+  const head = Buffer.from(parts.head, 'utf8');
+  return { parts, head: r.json && r.jsonBom ? Buffer.concat([BOM, head]) : head, contentType: contentTypeOf(r) };
 }
 
 export function sendDocument(reply: FastifyReply, status: number, doc: Document, r: Rendering, headers: HeaderList = []): void {

@@ -22,26 +22,26 @@ function pagingNode(p: Paging): Node {
   ]);
 }
 
-/** `GET /query` answer (spec §6.2). */
-export function queryResult(type: TypeDecl, rows: readonly Row[], format: Format, paging: Paging, base: string): Document {
+/** A row as an item of a list answer: its entity, or its `Ref`. */
+export const rowNode = (type: TypeDecl, format: Format, base: string) =>
+  format === 'entities' ? (r: Row) => entityNode(type, r, base) : (r: Row) => referenceNode(type, r, base);
+
+/** `GET /query` answer (spec §6.2) around the items `rowNode` made (or `STREAMED`). */
+export function queryResult(type: TypeDecl, items: readonly Node[], format: Format, paging: Paging): Document {
   const result =
     format === 'entities'
       ? {
           name: 'Entities',
-          value: node('Entities', [
-            { name: type.listElement, value: list(rows.map((r) => entityNode(type, r, base)), type.listElement), x: 0 },
-          ]),
+          value: node('Entities', [{ name: type.listElement, value: list(items, type.listElement), x: 0 }]),
           x: 0,
         }
-      : { name: 'Refs', value: list(rows.map((r) => referenceNode(type, r, base)), 'Refs'), x: 0 };
+      : { name: 'Refs', value: list(items, 'Refs'), x: 0 };
   return node('QueryResult', [result, { name: 'PagingInfo', value: pagingNode(paging), x: 1 }]);
 }
 
-/** Key-resource collection (spec §4.6): `<EntityReferences>` or `<ReplicaJobSessions>`. */
-export function collection(type: TypeDecl, rows: readonly Row[], format: Format, base: string): Document {
-  return format === 'entities'
-    ? rootList(type.listElement, type.listElement, rows.map((r) => entityNode(type, r, base)))
-    : rootList('EntityReferences', 'Refs', rows.map((r) => referenceNode(type, r, base)));
+/** Key-resource collection (spec §4.6) around the items `rowNode` made: `<EntityReferences>` or `<ReplicaJobSessions>`. */
+export function collection(type: TypeDecl, items: readonly Node[], format: Format): Document {
+  return format === 'entities' ? rootList(type.listElement, type.listElement, items) : rootList('EntityReferences', 'Refs', items);
 }
 
 /** One key resource: the entity element, or `<EntityRef>`. */

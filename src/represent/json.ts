@@ -1,4 +1,4 @@
-import type { Document, List, Node, Value } from './model.js';
+import { HOLE, STREAMED, type Document, type List, type Node, type StreamParts, type Value } from './model.js';
 
 /** Strings that JSON.stringify would change beyond adding quotes. */
 const NEEDS_ESCAPE = /["\\\u0000-\u001F\uD800-\uDFFF]/;
@@ -30,6 +30,7 @@ function object(n: Node): string {
 }
 
 function array(items: readonly Node[]): string {
+  if (items === STREAMED) return '[' + HOLE + ']';
   let s = '[';
   for (let i = 0; i < items.length; i++) s += (i ? ',' : '') + object(items[i]);
   return s + ']';
@@ -44,5 +45,11 @@ export function toJson(doc: Document): string {
   return doc.kind === 'rootList' ? `{${key(doc.jsonName)}${array(doc.items)}}` : object(doc);
 }
 
-/** One node as JSON text, for writers that stream a document entity by entity. */
-export const jsonFragment = (n: Node): string => object(n);
+/**
+ * A document with a `STREAMED` list as the text around its items: head + the items' texts +
+ * tail is `toJson` of the document holding those items.
+ */
+export function toJsonParts(doc: Document): StreamParts {
+  const [head, tail] = toJson(doc).split(HOLE);
+  return { head, tail, item: (n, index) => (index === 0 ? '' : ',') + object(n) };
+}

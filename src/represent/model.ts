@@ -47,6 +47,23 @@ export interface RootList {
 
 export type Document = Node | RootList;
 
+/**
+ * The items of a document's one long list, written later: a document holding it is rendered
+ * by the writers' `…Parts` functions as the text before the items and the text after them,
+ * with the function that renders each item (see `StreamParts`).
+ */
+export const STREAMED: readonly Node[] = Object.freeze([]);
+
+export interface StreamParts {
+  readonly head: string;
+  readonly tail: string;
+  /** The text of the `index`-th item (0-based), separators included. */
+  item(n: Node, index: number): string;
+}
+
+/** Marks where the streamed items go; neither writer ever emits U+0000 (XML replaces it, JSON escapes it). */
+export const HOLE = '\u0000';
+
 /** Prop indices in XML order (attributes by rank, then elements by rank). */
 export function xmlOrder(props: readonly Pick<Prop, 'attr' | 'x'>[]): number[] {
   const index = props.map((_, i) => i);

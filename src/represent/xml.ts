@@ -1,4 +1,4 @@
-import { NAMESPACE, type Document, type Node, type Value } from './model.js';
+import { HOLE, NAMESPACE, STREAMED, type Document, type Node, type StreamParts, type Value } from './model.js';
 
 /**
  * Characters XML 1.0 cannot carry at all (controls other than tab/newline/CR, lone
@@ -60,6 +60,11 @@ type Scalar = string | number | boolean;
 
 function writeItems(out: string[], tag: string, items: readonly Node[], indent: string, xmlns: boolean): void {
   const head = indent + '<' + tag + (xmlns ? ` xmlns="${NAMESPACE}"` : '');
+  if (items === STREAMED) {
+    // The items' indent travels between two marks, for `toXmlParts`.
+    out.push(head + '>\n', HOLE + indent + '  ' + HOLE, `${indent}</${tag}>\n`);
+    return;
+  }
   if (items.length === 0) {
     out.push(head + ' />\n');
     return;
@@ -75,12 +80,33 @@ const withoutFinalNewline = (out: string[]) => {
   return s.slice(0, -1);
 };
 
-/** The XML bytes of a document: declaration line, 2-space indent, `\n`, no BOM. */
-export function toXml(doc: Document): string {
+function writeDocument(doc: Document): string[] {
   const out: string[] = ['<?xml version="1.0" encoding="utf-8"?>\n'];
   if (doc.kind === 'rootList') writeItems(out, doc.tag, doc.items, '', true);
   else writeNode(out, doc, doc.tag, '', true);
-  return withoutFinalNewline(out);
+  return out;
+}
+
+/** The XML bytes of a document: declaration line, 2-space indent, `\n`, no BOM. */
+export function toXml(doc: Document): string {
+  return withoutFinalNewline(writeDocument(doc));
+}
+
+/**
+ * A document with a `STREAMED` list as the text around its items: head + the items' texts +
+ * tail is `toXml` of the document holding those items (at least one).
+ */
+export function toXmlParts(doc: Document): StreamParts {
+  const [head, indent, tail] = withoutFinalNewline(writeDocument(doc)).split(HOLE);
+  return {
+    head,
+    tail,
+    item: (n) => {
+      const out: string[] = [];
+      writeNode(out, n, n.tag, indent, false);
+      return out.join('');
+    },
+  };
 }
 
 /**

@@ -58,6 +58,12 @@ function fromFor(type: TypeDecl, fields: readonly FieldDecl[]): string {
 }
 
 /**
+ * Pages up to this many rows are found by id first; larger ones are read straight in order,
+ * so their first rows come without sorting the whole page again (they are streamed).
+ */
+const DEFERRED_JOIN_ROWS = 1000;
+
+/**
  * The page of rows a plan asks for, as one parameterised statement. A page is found first by
  * id alone (a "deferred join"): skipping OFFSET rows then walks an index, not whole joined rows.
  */
@@ -67,6 +73,9 @@ export function compileSelect(plan: QueryPlan, dialect: Dialect): CompiledSql {
   const order = ` ORDER BY ${b.orderBy(plan.order)}`;
   const select = `SELECT ${selectList(plan.type)} FROM ${plan.type.from}`;
   if (plan.limit < 0) return { text: select + where + order, params: b.params };
+  if (plan.limit > DEFERRED_JOIN_ROWS) {
+    return { text: `${select}${where}${order} LIMIT ${b.bind(plan.limit)} OFFSET ${b.bind(plan.offset)}`, params: b.params };
+  }
   const from = fromFor(plan.type, [...fieldsOf(plan.where), ...plan.order.map((k) => k.field)]);
   const page = `SELECT t.id FROM ${from}${where}${order} LIMIT ${b.bind(plan.limit)} OFFSET ${b.bind(plan.offset)}`;
   return { text: `${select} WHERE t.id IN (${page})${order}`, params: b.params };

@@ -25,6 +25,29 @@ export interface QueryPage {
   readonly total?: number;
 }
 
+/**
+ * Rows of one query read a chunk at a time from one consistent snapshot, so an answer of any
+ * size is written as it is read, never held whole.
+ */
+export interface Cursor {
+  /** Matching rows regardless of paging (only when asked for). */
+  readonly total?: number;
+  /** The next rows in order, at most the cursor's chunk size; empty once there are no more. */
+  next(): Promise<Row[]>;
+  /** Ends the read (early, or after the last rows); safe to call more than once. */
+  close(): void;
+}
+
+/**
+ * The store could not get a lock another process holds (a CLI import, `seed --replace`)
+ * within its wait: nothing was read or written; the caller may try again shortly.
+ */
+export class StoreBusyError extends Error {
+  constructor(readonly what: string) {
+    super(`the database is busy (${what}); try again shortly`);
+  }
+}
+
 /** Writes inside one transaction (see `Store.write`). */
 export interface StoreWriter {
   /** Inserts or updates (by id) rows of a type, keyed by the type's field keys. */
@@ -55,6 +78,8 @@ export interface WriteOptions {
  */
 export interface Store {
   query(plan: QueryPlan, options?: { count?: boolean }): Promise<QueryPage>;
+  /** The rows of `plan` as a cursor of `chunkRows`-row chunks (see `Cursor`). */
+  cursor(plan: QueryPlan, options: { count?: boolean; chunkRows: number }): Promise<Cursor>;
   /**
    * Runs `fn` in one transaction: all its writes land, or none. Readers never see a
    * half-done write.
@@ -71,11 +96,18 @@ export interface Store {
   listUsers(): Promise<User[]>;
   removeUser(name: string): Promise<boolean>;
 
-  createLogonSession(session: LogonSession): Promise<void>;
+  /**
+   * Opens a logon session; in the same write drops every session idle since `expiredBefore`
+   * and the user's oldest beyond `maxPerUser` (this one included in the count).
+   */
+  createLogonSession(session: LogonSession, limits: { expiredBefore: number; maxPerUser: number }): Promise<void>;
   getLogonSession(id: string): Promise<LogonSession | undefined>;
-  touchLogonSession(id: string, at: number): Promise<void>;
+  /**
+   * Moves sessions' idle timers forward (never back). Best effort: returns false, having
+   * written nothing, when the write would have to wait for a lock.
+   */
+  touchLogonSessions(lastSeen: ReadonlyMap<string, number>): Promise<boolean>;
   deleteLogonSession(id: string): Promise<boolean>;
-  deleteLogonSessionsIdleSince(before: number): Promise<number>;
 
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { importData, ImportError } from '../../data/import/index.js';
+import { ImportError } from '../../data/import/index.js';
 import type { AppContext } from '../context.js';
 import { EmError, errors } from '../errors.js';
 import { sendRaw } from '../send.js';
@@ -37,6 +37,8 @@ function sendJson(reply: FastifyReply, status: number, value: unknown): void {
 
 export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
   const token = ctx.adminToken || undefined;
+  const writer = ctx.dataWriter;
+  if (token !== undefined && writer === undefined) throw new Error('the admin API needs a data writer');
   const notFound = (req: FastifyRequest) => errors.notFound(`no resource at ${req.url.split('?')[0]}`);
   /** Before the body is read: unknown (disabled) or unauthorised requests never get their body parsed. */
   const guard = async (req: FastifyRequest) => {
@@ -59,8 +61,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
       handler: async (req, reply) => {
         const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         try {
-          // The body is in memory: the import runs without yielding to other requests' I/O.
-          const r = await importData(ctx.store, body, 'request body');
+          const r = await writer!.import(body, 'request body');
           sendJson(reply, 200, { inserted: r.inserted, updated: r.updated });
         } catch (e) {
           if (e instanceof ImportError) throw errors.badRequest(e.message);
@@ -74,7 +75,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
       config,
       onRequest: guard,
       handler: async (_req, reply) => {
-        await ctx.store.write((w) => w.clear());
+        await writer!.clear();
         sendRaw(reply, 204, []);
       },
     });

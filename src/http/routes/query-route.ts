@@ -2,13 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { parseFilter } from '../../filter/parse.js';
 import { planOrder, planPredicate, type QueryPlan } from '../../query/plan.js';
 import { lookupQueryType } from '../../registry/index.js';
-import { queryResult, type Paging } from '../../represent/documents.js';
+import { queryResult, rowNode, type Paging } from '../../represent/documents.js';
 import { logonOf, type AppContext } from '../context.js';
 import { errors } from '../errors.js';
 import { param, rawQuery, rebuildQuery, type QueryParam } from '../query-string.js';
 import { ResponseCache } from '../response-cache.js';
 import { resource } from '../route.js';
-import { renderBody, sendRaw } from '../send.js';
+import type { Listings } from '../listing.js';
+import { sendRaw } from '../send.js';
 import { authorize, parseFormat } from './resource-routes.js';
 
 const POSITIVE = /^\d{1,15}$/;
@@ -32,7 +33,7 @@ function pagingLinks(base: string, params: readonly QueryParam[], pageSize: numb
 }
 
 /** `GET /api/query` (spec §6): type, format, filter, sort, paging. */
-export function queryRoute(app: FastifyInstance, ctx: AppContext): void {
+export function queryRoute(app: FastifyInstance, ctx: AppContext, listings: Listings): void {
   const cache = new ResponseCache(RESPONSE_CACHE_BYTES);
 
   resource(app, '/api/query', {
@@ -68,20 +69,19 @@ export function queryRoute(app: FastifyInstance, ctx: AppContext): void {
         offset: (page - 1) * pageSize,
         limit: pageSize,
       };
-      const offsetPastEnd = !Number.isSafeInteger(plan.offset);
-      const { rows, total = 0 } = offsetPastEnd
-        ? { rows: [], total: (await ctx.store.query({ ...plan, offset: 0, limit: 0 }, { count: true })).total }
-        : await ctx.store.query(plan, { count: true });
-      const pagesCount = Math.max(1, Math.ceil(total / pageSize));
-      const paging: Paging = {
-        pageNum: page,
-        pageSize,
-        pagesCount,
-        links: pagingLinks(base, params, pageSize, page, pagesCount),
-      };
-      const rendered = renderBody(queryResult(type, rows, format, paging, base), rendering);
-      cache.set(key, generation, rendered);
-      sendRaw(reply, 200, [['Content-Type', rendered.contentType]], rendered.body);
+      // A page past any possible end still answers, with its PagingInfo and no rows.
+      const pastEnd = !Number.isSafeInteger(plan.offset);
+      await listings.send(reply, rendering, {
+        plan: pastEnd ? { ...plan, offset: 0, limit: 0 } : plan,
+        count: true,
+        node: rowNode(type, format, base),
+        document: (items, total) => {
+          const pagesCount = Math.max(1, Math.ceil(total / pageSize));
+          const links = pagingLinks(base, params, pageSize, page, pagesCount);
+          return queryResult(type, items, format, { pageNum: page, pageSize, pagesCount, links });
+        },
+        whole: (rendered) => cache.set(key, generation, rendered),
+      });
     },
   });
 }

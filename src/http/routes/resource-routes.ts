@@ -2,13 +2,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Predicate, QueryPlan } from '../../query/plan.js';
 import { planOrder } from '../../query/plan.js';
 import { fieldByKey, TYPES, typeNamed, type TypeDecl } from '../../registry/index.js';
-import { collection, item, type Format } from '../../represent/documents.js';
+import { collection, item, rowNode, type Format } from '../../represent/documents.js';
 import type { User } from '../../store/store.js';
 import { fromEpochMs } from '../../util/datetime.js';
 import { parseGuid } from '../../util/uid.js';
 import { logonOf, type AppContext } from '../context.js';
 import { errors } from '../errors.js';
 import { param } from '../query-string.js';
+import type { Listing, Listings } from '../listing.js';
 import { resource } from '../route.js';
 import { sendDocument } from '../send.js';
 
@@ -39,11 +40,19 @@ const all = (type: TypeDecl, where: Predicate[]): QueryPlan => ({
   limit: -1,
 });
 
+/** A whole collection (unpaged, as EM answers it). */
+const listingOf = (type: TypeDecl, where: Predicate[], format: Format, base: string): Listing => ({
+  plan: all(type, where),
+  count: false,
+  node: rowNode(type, format, base),
+  document: (items) => collection(type, items, format),
+});
+
 /**
  * The key-resource collections (spec §4.6), derived from the registry: `/{collection}`,
  * `/{collection}/{ID}` and each declared child collection `/{collection}/{ID}/{path}`.
  */
-export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function resourceRoutes(app: FastifyInstance, ctx: AppContext, listings: Listings): void {
   const windowed = (type: TypeDecl): Predicate[] =>
     type.windowField ? [cmp(type, type.windowField, '>=', fromEpochMs(ctx.clock() - ctx.windowMs))] : [];
 
@@ -64,8 +73,7 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
     resource(app, path, {
       GET: async (req, reply) => {
         const { format } = context(req, type);
-        const { rows } = await ctx.store.query(all(type, windowed(type)));
-        sendDocument(reply, 200, collection(type, rows, format, req.em.base), req.em.rendering);
+        await listings.send(reply, req.em.rendering, listingOf(type, windowed(type), format, req.em.base));
       },
     });
     resource(app, `${path}/:id`, {
@@ -82,8 +90,7 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
           authorize(childType, logonOf(req).user);
           const parent = await findOne(type, id);
           const where = [cmp(childType, child.parentKey, '==', parent.id as string), ...windowed(childType)];
-          const { rows } = await ctx.store.query(all(childType, where));
-          sendDocument(reply, 200, collection(childType, rows, format, req.em.base), req.em.rendering);
+          await listings.send(reply, req.em.rendering, listingOf(childType, where, format, req.em.base));
         },
       });
     }

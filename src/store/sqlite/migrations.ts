@@ -85,14 +85,23 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE users (
     name TEXT PRIMARY KEY COLLATE NOCASE, password_hash TEXT NOT NULL, role TEXT NOT NULL
   );
-  CREATE TABLE logon_sessions (
-    id TEXT PRIMARY KEY, user_name TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
-    created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL
-  );
-  CREATE INDEX logon_sessions_last_seen ON logon_sessions (last_seen);
 
   -- Bumped by every committed data write, whichever process makes it: caches key on it.
   CREATE TABLE data_generation (generation INTEGER NOT NULL);
   INSERT INTO data_generation (generation) VALUES (0);
+  `,
+  // Logon sessions moved to their own file (LOGON_MIGRATIONS); data directories made before lose theirs.
+  'DROP TABLE IF EXISTS logon_sessions',
+];
+
+/** The logon-session file beside the data (see `logonsPath`): its writes never wait for a data write. */
+export const LOGON_MIGRATIONS = [
+  `
+  CREATE TABLE logon_sessions (
+    id TEXT PRIMARY KEY, user_name TEXT NOT NULL COLLATE NOCASE,
+    created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL
+  );
+  CREATE INDEX logon_sessions_last_seen ON logon_sessions (last_seen);
+  CREATE INDEX logon_sessions_user ON logon_sessions (user_name, created_at);
   `,
 ];

@@ -1,12 +1,13 @@
 import Database, { type Statement } from 'better-sqlite3';
-import { closeSync, fsyncSync, linkSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { QueryPlan } from '../../query/plan.js';
 import { TYPES, type Row, type TypeDecl } from '../../registry/index.js';
 import { compileCount, compileSelect, ownColumns, type Dialect } from '../sql.js';
-import type { LogonSession, QueryPage, Role, Store, StoreWriter, User, WriteOptions } from '../store.js';
-import { MIGRATIONS } from './migrations.js';
+import { StoreBusyError, type Cursor, type LogonSession, type QueryPage, type Role, type Store, type StoreWriter, type User, type WriteOptions } from '../store.js';
+import { ifFree, whenFree } from './busy.js';
+import { LOGON_MIGRATIONS, MIGRATIONS } from './migrations.js';
 
 const sqlite: Dialect = {
   placeholder: () => '?',
@@ -74,25 +75,56 @@ export interface SqliteOptions {
   readonly loading?: boolean;
 }
 
+/**
+ * How long an operation waits for a lock another process holds before it gives up with
+ * `StoreBusyError`: the waiting is asynchronous (SQLite's own busy wait would stop the whole
+ * event loop), so other requests go on meanwhile.
+ */
+const READ_WAIT_MS = 2000;
+const WRITE_WAIT_MS = 5000;
+
+/** Idle cursor connections kept open for the next answer (more are opened while needed). */
+const IDLE_CURSOR_CONNECTIONS = 4;
+
+/**
+ * Creates the file owner-only before SQLite opens it: SQLite gives its -wal and -shm files
+ * the database file's mode, so they are private too.
+ */
+function createPrivately(path: string): void {
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+}
+
 function connect(path: string, loading: boolean): Database.Database {
+  createPrivately(path);
   const db = new Database(path);
+  // Opening may meet a lock held for a moment (another process opening or migrating): a
+  // short blocking wait is fine before anything is served; afterwards every wait is ours.
+  db.pragma('busy_timeout = 5000');
   db.pragma(`journal_mode = ${loading ? 'OFF' : 'WAL'}`);
   db.pragma(`synchronous = ${loading ? 'OFF' : 'NORMAL'}`);
   db.pragma(`foreign_keys = ${loading ? 'OFF' : 'ON'}`);
-  db.pragma('busy_timeout = 5000');
   return db;
 }
 
+const nonBlocking = (db: Database.Database) => db.pragma('busy_timeout = 0');
+
 /**
  * Opens (creating and migrating if needed) the SQLite database file at `path`. Two
- * connections: reads never see a write transaction in progress (WAL isolation).
+ * connections: reads never see a write transaction in progress (WAL isolation). Files a
+ * killed build left beside it are removed.
  */
 export function openSqliteStore(path: string, options: SqliteOptions = {}): SqliteStore {
   const loading = options.loading ?? false;
+  if (!loading) removeAbandonedBuilds(path);
   const writer = connect(path, loading);
-  migrate(writer);
-  return new SqliteStore(connect(path, loading), writer, loading);
+  migrate(writer, MIGRATIONS);
+  const reader = connect(path, loading);
+  for (const db of [writer, reader]) nonBlocking(db);
+  return new SqliteStore(reader, writer, loading);
 }
+
+/** Logon sessions live in their own file beside the data: a long data write never holds up a logon. */
+export const logonsPath = (path: string) => join(dirname(path), `${basename(path).replace(/\.db$/, '')}-logons.db`);
 
 const removeDatabaseFiles = (path: string) => {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
@@ -159,11 +191,11 @@ export async function buildSqliteFile<T>(path: string, fill: (store: SqliteStore
   }
 }
 
-function migrate(db: Database.Database): void {
+function migrate(db: Database.Database, migrations: readonly string[]): void {
   const applied = db.pragma('user_version', { simple: true }) as number;
-  for (let v = applied; v < MIGRATIONS.length; v++) {
+  for (let v = applied; v < migrations.length; v++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]);
+      db.exec(migrations[v]);
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
@@ -189,6 +221,12 @@ class Statements {
   }
 }
 
+/** A read connection of its own, for one cursor at a time: an open cursor keeps its connection busy. */
+interface CursorConnection {
+  readonly db: Database.Database;
+  readonly statements: Statements;
+}
+
 export class SqliteStore implements Store {
   private readonly reads: Statements;
   private readonly writes: Statements;
@@ -199,6 +237,10 @@ export class SqliteStore implements Store {
   private readonly upsertPlans = new Map<TypeDecl, UpsertPlan>();
   /** The current write, if it is a bulk one. */
   private bulk: BulkWrite | undefined;
+  private readonly idleCursors: CursorConnection[] = [];
+  private readonly cursorConnections = new Set<CursorConnection>();
+  /** Opened at the first logon call (a store being loaded never has one). */
+  private logonDb: { db: Database.Database; statements: Statements } | undefined;
 
   constructor(
     readonly db: Database.Database,
@@ -209,35 +251,118 @@ export class SqliteStore implements Store {
     this.writes = new Statements(writer);
   }
 
-  private generation(): number {
-    return (this.reads.get('SELECT generation FROM data_generation').get() as { generation: number }).generation;
+  private generation(statements = this.reads): number {
+    return (statements.get('SELECT generation FROM data_generation').get() as { generation: number }).generation;
+  }
+
+  /** A synchronous read on the shared read connection, waiting asynchronously out any lock. */
+  private read<T>(what: string, attempt: () => T): Promise<T> {
+    return whenFree(what, READ_WAIT_MS, attempt);
   }
 
   async dataGeneration(): Promise<number> {
-    return this.generation();
+    return this.read('data generation', () => this.generation());
+  }
+
+  /** The plan's total, computed once per data generation (call inside a read transaction). */
+  private total(statements: Statements, plan: QueryPlan): number {
+    const count = compileCount(plan, sqlite);
+    const generation = this.generation(statements);
+    if (generation !== this.countsGeneration) {
+      this.counts.clear();
+      this.countsGeneration = generation;
+    }
+    const key = count.text + '\u0000' + JSON.stringify(count.params);
+    let total = this.counts.get(key);
+    if (total === undefined) {
+      total = (statements.get(count.text).get(...count.params) as { n: number }).n;
+      if (this.counts.size >= COUNT_CACHE_LIMIT) this.counts.clear();
+      this.counts.set(key, total);
+    }
+    return total;
   }
 
   async query(plan: QueryPlan, options: { count?: boolean } = {}): Promise<QueryPage> {
     // Rows and total come from one read transaction, so they agree even while a write lands.
-    return this.db.transaction(() => {
-      const select = compileSelect(plan, sqlite);
-      const rows = this.reads.get(select.text).all(...select.params) as Row[];
-      if (!options.count) return { rows };
-      const count = compileCount(plan, sqlite);
-      const generation = this.generation();
-      if (generation !== this.countsGeneration) {
-        this.counts.clear();
-        this.countsGeneration = generation;
-      }
-      const key = count.text + '\u0000' + JSON.stringify(count.params);
-      let total = this.counts.get(key);
-      if (total === undefined) {
-        total = (this.reads.get(count.text).get(...count.params) as { n: number }).n;
-        if (this.counts.size >= COUNT_CACHE_LIMIT) this.counts.clear();
-        this.counts.set(key, total);
-      }
-      return { rows, total };
-    })();
+    return this.read(`query of ${plan.type.name}`, () =>
+      this.db.transaction(() => {
+        const select = compileSelect(plan, sqlite);
+        const rows = this.reads.get(select.text).all(...select.params) as Row[];
+        return options.count ? { rows, total: this.total(this.reads, plan) } : { rows };
+      })(),
+    );
+  }
+
+  private takeCursorConnection(): CursorConnection {
+    let c = this.idleCursors.pop();
+    if (c === undefined) {
+      const db = connect(this.writer.name, this.loading);
+      nonBlocking(db);
+      c = { db, statements: new Statements(db) };
+      this.cursorConnections.add(c);
+    }
+    return c;
+  }
+
+  private giveBack(c: CursorConnection): void {
+    if (c.db.inTransaction) c.db.exec('ROLLBACK');
+    if (this.idleCursors.length < IDLE_CURSOR_CONNECTIONS && c.db.open) {
+      this.idleCursors.push(c);
+    } else {
+      this.cursorConnections.delete(c);
+      if (c.db.open) c.db.close();
+    }
+  }
+
+  /**
+   * Total and rows from one read transaction on a connection of the cursor's own, held until
+   * the cursor is closed or read to its end; rows are stepped out of SQLite a chunk at a time.
+   */
+  async cursor(plan: QueryPlan, options: { count?: boolean; chunkRows: number }): Promise<Cursor> {
+    const c = this.takeCursorConnection();
+    let rows: IterableIterator<Row> | undefined;
+    let total: number | undefined;
+    try {
+      await whenFree(`query of ${plan.type.name}`, READ_WAIT_MS, () => {
+        try {
+          c.db.exec('BEGIN');
+          total = options.count ? this.total(c.statements, plan) : undefined;
+          const select = compileSelect(plan, sqlite);
+          rows = c.statements.get(select.text).iterate(...select.params) as IterableIterator<Row>;
+        } catch (e) {
+          c.db.exec('ROLLBACK');
+          throw e;
+        }
+      });
+    } catch (e) {
+      this.giveBack(c);
+      throw e;
+    }
+    let open = true;
+    const close = () => {
+      if (!open) return;
+      open = false;
+      rows!.return?.();
+      this.giveBack(c);
+    };
+    return {
+      total,
+      next: async () => {
+        const chunk: Row[] = [];
+        try {
+          while (open && chunk.length < options.chunkRows) {
+            const r = rows!.next();
+            if (r.done) close();
+            else chunk.push(r.value);
+          }
+        } catch (e) {
+          close();
+          throw e;
+        }
+        return chunk;
+      },
+      close,
+    };
   }
 
   /** Column lists and statements per type (declarations are fixed for the process). */
@@ -335,7 +460,7 @@ export class SqliteStore implements Store {
       const cacheSize = bulk ? (db.pragma('cache_size', { simple: true }) as number) : undefined;
       if (keysOff) db.pragma('foreign_keys = OFF');
       try {
-        db.exec('BEGIN IMMEDIATE');
+        await whenFree('write', WRITE_WAIT_MS, () => db.exec('BEGIN IMMEDIATE'));
         if (replace) this.deleteData();
         if (bulk) {
           this.bulk = this.startBulk(this.loading || replace);
@@ -453,57 +578,96 @@ export class SqliteStore implements Store {
   }
 
   async isEmpty(): Promise<boolean> {
-    return (this.reads.get('SELECT EXISTS (SELECT 1 FROM backup_servers) AS found').get() as { found: number }).found === 0;
+    return this.read('fleet check', () => (this.reads.get('SELECT EXISTS (SELECT 1 FROM backup_servers) AS found').get() as { found: number }).found === 0);
+  }
+
+  /** A single write statement's work outside `write`, waiting asynchronously out another writer. */
+  private writeNow<T>(what: string, attempt: () => T): Promise<T> {
+    return whenFree(what, WRITE_WAIT_MS, attempt);
   }
 
   async putUser(user: User): Promise<void> {
-    this.writes.get(
-      'INSERT INTO users (name, password_hash, role) VALUES (?, ?, ?) ' +
-        'ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role',
-    ).run(user.name, user.passwordHash, user.role);
+    await this.writeNow('user write', () =>
+      this.writes.get(
+        'INSERT INTO users (name, password_hash, role) VALUES (?, ?, ?) ' +
+          'ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role',
+      ).run(user.name, user.passwordHash, user.role),
+    );
   }
 
   async getUser(name: string): Promise<User | undefined> {
-    const r = this.reads.get('SELECT name, password_hash, role FROM users WHERE name = ?').get(name) as UserRow | undefined;
+    const r = await this.read('user lookup', () => this.reads.get('SELECT name, password_hash, role FROM users WHERE name = ?').get(name) as UserRow | undefined);
     return r && toUser(r);
   }
 
   async listUsers(): Promise<User[]> {
-    return (this.reads.get('SELECT name, password_hash, role FROM users ORDER BY name').all() as UserRow[]).map(toUser);
+    return (await this.read('user list', () => this.reads.get('SELECT name, password_hash, role FROM users ORDER BY name').all() as UserRow[])).map(toUser);
   }
 
   async removeUser(name: string): Promise<boolean> {
-    return this.writes.get('DELETE FROM users WHERE name = ?').run(name).changes > 0;
+    const removed = await this.writeNow('user write', () => this.writes.get('DELETE FROM users WHERE name = ?').run(name).changes > 0);
+    if (removed) await this.logonWrite(() => this.logons().statements.get('DELETE FROM logon_sessions WHERE user_name = ?').run(name));
+    return removed;
   }
 
-  async createLogonSession(s: LogonSession): Promise<void> {
-    this.writes.get('INSERT INTO logon_sessions (id, user_name, created_at, last_seen) VALUES (?, ?, ?, ?)').run(
-      s.id, s.userName, s.createdAt, s.lastSeen,
+  private logons(): { db: Database.Database; statements: Statements } {
+    if (this.logonDb === undefined) {
+      const db = connect(logonsPath(this.writer.name), false);
+      migrate(db, LOGON_MIGRATIONS);
+      nonBlocking(db);
+      this.logonDb = { db, statements: new Statements(db) };
+    }
+    return this.logonDb;
+  }
+
+  private logonWrite<T>(attempt: () => T): Promise<T> {
+    return whenFree('logon session write', WRITE_WAIT_MS, attempt);
+  }
+
+  async createLogonSession(s: LogonSession, limits: { expiredBefore: number; maxPerUser: number }): Promise<void> {
+    const { db, statements } = this.logons();
+    await this.logonWrite(() =>
+      db.transaction(() => {
+        statements.get('DELETE FROM logon_sessions WHERE last_seen < ?').run(limits.expiredBefore);
+        statements.get('INSERT INTO logon_sessions (id, user_name, created_at, last_seen) VALUES (?, ?, ?, ?)').run(
+          s.id, s.userName, s.createdAt, s.lastSeen,
+        );
+        statements.get(
+          'DELETE FROM logon_sessions WHERE id IN (SELECT id FROM logon_sessions WHERE user_name = ? ' +
+            'ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?)',
+        ).run(s.userName, limits.maxPerUser);
+      }).immediate(),
     );
   }
 
   async getLogonSession(id: string): Promise<LogonSession | undefined> {
-    const r = this.reads.get('SELECT id, user_name, created_at, last_seen FROM logon_sessions WHERE id = ?').get(id) as
-      | LogonRow
-      | undefined;
+    const { statements } = this.logons();
+    const r = await this.read('logon session lookup', () =>
+      statements.get('SELECT id, user_name, created_at, last_seen FROM logon_sessions WHERE id = ?').get(id) as LogonRow | undefined,
+    );
     return r && { id: r.id, userName: r.user_name, createdAt: r.created_at, lastSeen: r.last_seen };
   }
 
-  async touchLogonSession(id: string, at: number): Promise<void> {
-    this.writes.get('UPDATE logon_sessions SET last_seen = ? WHERE id = ? AND last_seen < ?').run(at, id, at);
+  async touchLogonSessions(lastSeen: ReadonlyMap<string, number>): Promise<boolean> {
+    const { db, statements } = this.logons();
+    const touch = statements.get('UPDATE logon_sessions SET last_seen = ? WHERE id = ? AND last_seen < ?');
+    return ifFree(() => db.transaction(() => {
+      for (const [id, at] of lastSeen) touch.run(at, id, at);
+    }).immediate()) !== undefined;
   }
 
   async deleteLogonSession(id: string): Promise<boolean> {
-    return this.writes.get('DELETE FROM logon_sessions WHERE id = ?').run(id).changes > 0;
-  }
-
-  async deleteLogonSessionsIdleSince(before: number): Promise<number> {
-    return this.writes.get('DELETE FROM logon_sessions WHERE last_seen < ?').run(before).changes;
+    const { statements } = this.logons();
+    return this.logonWrite(() => statements.get('DELETE FROM logon_sessions WHERE id = ?').run(id).changes > 0);
   }
 
   async close(): Promise<void> {
     await this.writing;
-    for (const db of [this.db, this.writer]) if (db.open) db.close();
+    const all = [this.db, this.writer, ...[...this.cursorConnections].map((c) => c.db)];
+    if (this.logonDb) all.push(this.logonDb.db);
+    for (const db of all) if (db.open) db.close();
+    this.cursorConnections.clear();
+    this.idleCursors.length = 0;
   }
 }
 

@@ -1,0 +1,29 @@
+/** The writer thread of `WriterThread`: one store connection, one request at a time. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { StoreBusyError } from '../store/store.js';
+import { ImportError } from './import/errors.js';
+import { importData } from './import/index.js';
+import type { Reply, Request } from './writer-thread.js';
+
+const store = openSqliteStore((workerData as { databasePath: string }).databasePath);
+const port = parentPort!;
+
+async function handle(request: Request): Promise<Reply> {
+  try {
+    if (request.op === 'import') {
+      return { id: request.id, ok: true, result: await importData(store, Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength), request.source) };
+    }
+    await store.write((w) => w.clear());
+    return { id: request.id, ok: true };
+  } catch (e) {
+    if (e instanceof ImportError) return { id: request.id, ok: false, kind: 'import', message: e.reason, source: e.source, where: e.where };
+    if (e instanceof StoreBusyError) return { id: request.id, ok: false, kind: 'busy', message: e.what };
+    return { id: request.id, ok: false, kind: 'other', message: (e as Error).message };
+  }
+}
+
+let queue = Promise.resolve();
+port.on('message', (request: Request) => {
+  queue = queue.then(async () => port.postMessage(await handle(request)));
+});

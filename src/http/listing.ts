@@ -1,0 +1,124 @@
+import type { ServerResponse } from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { FastifyReply } from 'fastify';
+import type { QueryPlan } from '../query/plan.js';
+import type { Row } from '../registry/index.js';
+import { STREAMED, type Document, type Node } from '../represent/model.js';
+import type { Store } from '../store/store.js';
+import { renderBody, renderParts, sendRaw, type Rendering } from './send.js';
+
+/** Rows stepped out of the store, rendered and written at a time. */
+const CHUNK_ROWS = 500;
+/**
+ * Answers that may be long (unbounded, or a page over two chunks) written at once; more wait
+ * their turn before they read anything, so memory stays bounded however many are asked for.
+ */
+const MAX_STREAMS = 8;
+/** A client that takes nothing of a streamed answer for this long is dropped: it holds a turn. */
+const STALL_MS = 60_000;
+
+/** A document around one list of rows: the answers of queries and collections. */
+export interface Listing {
+  readonly plan: QueryPlan;
+  /** Whether `document` needs the total number of matching rows. */
+  readonly count: boolean;
+  readonly document: (items: readonly Node[], total: number) => Document;
+  readonly node: (row: Row) => Node;
+  /** Called with an answer sent whole (not streamed), e.g. to cache it. */
+  readonly whole?: (rendered: { body: Buffer; contentType: string }) => void;
+}
+
+/**
+ * Sends list answers of any size. One that fits in two chunks goes out whole, with
+ * Content-Length; a longer one is streamed (chunked): rendered a chunk at a time and written
+ * as fast as the client takes it, yielding to other requests between chunks, so neither
+ * memory nor anyone's wait grows with the answer.
+ */
+export class Listings {
+  private streams = 0;
+  private readonly queue: (() => void)[] = [];
+
+  constructor(private readonly store: Store) {}
+
+  async send(reply: FastifyReply, rendering: Rendering, listing: Listing): Promise<void> {
+    const { plan } = listing;
+    const long = plan.limit < 0 || plan.limit > 2 * CHUNK_ROWS;
+    if (long) await this.turn();
+    try {
+      const cursor = await this.store.cursor(plan, { count: listing.count, chunkRows: CHUNK_ROWS });
+      try {
+        const first = await cursor.next();
+        const second = first.length < CHUNK_ROWS ? [] : await cursor.next();
+        const total = cursor.total ?? 0;
+        if (second.length === 0) {
+          const rendered = renderBody(listing.document(first.map(listing.node), total), rendering);
+          listing.whole?.(rendered);
+          return sendRaw(reply, 200, [['Content-Type', rendered.contentType]], rendered.body);
+        }
+        const { parts, head, contentType } = renderParts(listing.document(STREAMED, total), rendering);
+        let index = 0;
+        const render = (rows: readonly Row[]) => {
+          let text = '';
+          for (const row of rows) text += parts.item(listing.node(row), index++);
+          return text;
+        };
+        reply.hijack();
+        const res = reply.raw;
+        res.writeHead(200, ['Content-Type', contentType]);
+        try {
+          res.write(head);
+          let rows = [...first, ...second];
+          while (rows.length > 0) {
+            if (!(await written(res, render(rows)))) return;
+            await nextTurn();
+            rows = await cursor.next();
+          }
+          res.end(parts.tail);
+        } catch (e) {
+          // The status is out: all that is left is to cut the answer short.
+          reply.log.error({ err: e }, 'streamed answer failed');
+          res.destroy();
+        }
+      } finally {
+        cursor.close();
+      }
+    } finally {
+      if (long) this.leave();
+    }
+  }
+
+  private turn(): Promise<void> {
+    if (this.streams < MAX_STREAMS) {
+      this.streams++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.queue.push(resolve));
+  }
+
+  private leave(): void {
+    const next = this.queue.shift();
+    if (next) next();
+    else this.streams--;
+  }
+}
+
+/** Writes with back-pressure: resolves true once the client can take more, false if it is gone. */
+async function written(res: ServerResponse, text: string): Promise<boolean> {
+  if (res.destroyed) return false;
+  if (res.write(text)) return true;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      res.destroy();
+      done();
+    }, STALL_MS);
+    res.on('drain', done);
+    res.on('close', done);
+  });
+  return !res.destroyed;
+}
