@@ -17,7 +17,7 @@ export const DEFAULTS = Object.freeze({
   logLevel: 'warn',
   /** Failed logons per (user, client address) and window that lock the pair out (`0`: never). */
   logonLockout: '10/60s',
-  /** Logon sessions kept per user; a new logon beyond it drops that user's oldest. */
+  /** Logon sessions kept per user; a new logon beyond it drops that user's least recently used. */
   maxLogonSessionsPerUser: 1000,
 });
 

@@ -1,7 +1,7 @@
 /**
  * Logon abuse is contained: failures per (user name, client address) lock the pair out with a
  * doubling back-off (answered like a wrong password, without checking it), and a user's logon
- * sessions are capped, the oldest dropped.
+ * sessions are capped, the least recently used dropped.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { LogonLockout, parseLockoutPolicy } from '../src/auth/logon-lockout.js';
+import { DEFAULTS } from '../src/config.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { ADMIN_BASIC, parseXml, startFixtureServer, VIEWER_BASIC } from './helpers.js';
 
@@ -91,22 +92,45 @@ describe('logon lockout', () => {
 });
 
 describe('logon sessions per user', () => {
-  test('a new logon beyond the cap drops the user’s oldest; sessions past the idle timeout go too', async () => {
+  test('a storm of logons by one user drops the sessions it abandoned, not the one in use', async () => {
+    const server = await startFixtureServer();
+    try {
+      const logonToken = async () => {
+        const r = await fetch(`${server.url}/api/sessionMngr/?v=latest`, { method: 'POST', headers: { Authorization: ADMIN_BASIC } });
+        assert.equal(r.status, 201);
+        return r.headers.get('x-restsvcsessionid')!;
+      };
+      const status = async (token: string) => (await fetch(`${server.url}/api/logonSessions`, { headers: { 'X-RestSvcSessionId': token } })).status;
+      const inUse = await logonToken();
+      server.advance(1000);
+      const abandoned = await logonToken();
+      server.advance(1000);
+      assert.equal(await status(inUse), 200); // used after `abandoned` was opened: more recent
+      for (let i = 0; i < DEFAULTS.maxLogonSessionsPerUser - 1; i++) await logonToken();
+      assert.equal(await status(abandoned), 401, 'the least recently used session is gone');
+      assert.equal(await status(inUse), 200, 'the session in use stays');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a new logon beyond the cap drops the user’s least recently used; sessions past the idle timeout go too', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'emrest-logons-'));
     const store = openSqliteStore(join(dir, 'emrest.db'));
     try {
       const open = (id: string, user: string, at: number) =>
         store.createLogonSession({ id, userName: user, createdAt: at, lastSeen: at }, { expiredBefore: at - 1000, maxPerUser: 3 });
       for (let i = 1; i <= 3; i++) await open(`a${i}`, 'ops', i * 10);
+      await store.touchLogonSessions(new Map([['a1', 33]]));
       await open('b1', 'viewer', 35);
       await open('a4', 'OPS', 40);
-      assert.equal(await store.getLogonSession('a1'), undefined, 'the oldest of the user is dropped');
-      for (const id of ['a2', 'a3', 'a4', 'b1']) assert.ok(await store.getLogonSession(id), id);
-      await store.touchLogonSessions(new Map([['a2', 2000]]));
+      assert.equal(await store.getLogonSession('a2'), undefined, 'the least recently used of the user is dropped');
+      for (const id of ['a1', 'a3', 'a4', 'b1']) assert.ok(await store.getLogonSession(id), id);
+      await store.touchLogonSessions(new Map([['a3', 2000]]));
       await open('b2', 'viewer', 2040);
       assert.deepEqual(
-        (await Promise.all(['a2', 'a3', 'a4', 'b1', 'b2'].map((id) => store.getLogonSession(id)))).map((s) => s?.id),
-        ['a2', undefined, undefined, undefined, 'b2'],
+        (await Promise.all(['a1', 'a3', 'a4', 'b1', 'b2'].map((id) => store.getLogonSession(id)))).map((s) => s?.id),
+        [undefined, 'a3', undefined, undefined, 'b2'],
         'idle past the timeout: dropped',
       );
     } finally {

@@ -169,6 +169,7 @@ export function buildApp(options: BuildOptions): FastifyInstance {
   sessionRoutes(app, ctx, {
     verified: new CredentialCache(VERIFIED_PASSWORD_TTL_MS),
     lockout: ctx.logonLockout && new LogonLockout(ctx.logonLockout),
+    idleTimers: timers,
   });
   const listings = new Listings(ctx.store);
   queryRoute(app, ctx, listings);

@@ -55,20 +55,21 @@ function basicCredentials(header: string | undefined): { name: string; password:
   return colon < 0 ? undefined : { name: text.slice(0, colon), password: text.slice(colon + 1) };
 }
 
-/** What a logon consults besides the store: checked passwords, and failures per user and address. */
-export interface LogonGuards {
+/** What a logon keeps besides the store: checked passwords, failures per user and address, idle timers. */
+export interface LogonState {
   readonly verified: CredentialCache;
   readonly lockout?: LogonLockout;
+  readonly idleTimers: IdleTimers;
 }
 
 const INVALID_CREDENTIALS = 'invalid user name or password';
 
 /** Checks Basic credentials and opens a logon session (spec §2); throws 401 with the challenge. */
-export async function logon(req: FastifyRequest, ctx: AppContext, guards: LogonGuards): Promise<{ sessionId: string; user: User }> {
+export async function logon(req: FastifyRequest, ctx: AppContext, state: LogonState): Promise<{ sessionId: string; user: User }> {
   const creds = basicCredentials(req.headers.authorization);
   if (!creds) throw errors.logonFailed('Basic credentials required');
   const now = ctx.clock();
-  const { verified, lockout } = guards;
+  const { verified, lockout, idleTimers } = state;
   // Locked out: the same answer as a wrong password, without spending a password check on it.
   if (lockout?.locked(creds.name, req.ip, now)) throw errors.logonFailed(INVALID_CREDENTIALS);
   const user = await ctx.store.getUser(creds.name);
@@ -83,6 +84,8 @@ export async function logon(req: FastifyRequest, ctx: AppContext, guards: LogonG
   verified.remember(user.name, creds.password, user.passwordHash, now);
   if (user.role === 'None') throw errors.logonFailed('the user has no Enterprise Manager role');
   const sessionId = randomUUID();
+  // The cap drops the user's least recently used sessions: recent use must be written first.
+  await idleTimers.flush();
   // Sessions idle past the timeout can never be used again; dropping them keeps the table small.
   await ctx.store.createLogonSession(
     { id: sessionId, userName: user.name, createdAt: now, lastSeen: now },

@@ -98,7 +98,7 @@ export interface Store {
 
   /**
    * Opens a logon session; in the same write drops every session idle since `expiredBefore`
-   * and the user's oldest beyond `maxPerUser` (this one included in the count).
+   * and the user's least recently used beyond `maxPerUser` (this one included in the count).
    */
   createLogonSession(session: LogonSession, limits: { expiredBefore: number; maxPerUser: number }): Promise<void>;
   getLogonSession(id: string): Promise<LogonSession | undefined>;

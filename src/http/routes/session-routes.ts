@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { QUERY_TYPES } from '../../registry/index.js';
 import { enterpriseManager, logonSession, logonSessions, querySvc } from '../../represent/documents.js';
-import { logon, SESSION_HEADER, tokenOf, type LogonGuards } from '../auth.js';
+import { logon, SESSION_HEADER, tokenOf, type LogonState } from '../auth.js';
 import { logonOf, type AppContext } from '../context.js';
 import { errors } from '../errors.js';
 import { param } from '../query-string.js';
@@ -12,7 +12,7 @@ import { parseGuid } from '../../util/uid.js';
 const VERSIONS = new Set(['latest', 'v1_7', 'v1_6', 'v1_5']);
 
 /** Entry point, logon, logon sessions and the query service's link list (spec §4.1–§4.4). */
-export function sessionRoutes(app: FastifyInstance, ctx: AppContext, guards: LogonGuards): void {
+export function sessionRoutes(app: FastifyInstance, ctx: AppContext, state: LogonState): void {
   resource(app, '/api', {
     GET: async (req, reply) => sendDocument(reply, 200, enterpriseManager(req.em.base), req.em.rendering),
   }, { anonymous: true });
@@ -21,7 +21,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: AppContext, guards: Log
     POST: async (req, reply) => {
       const v = param(req.em.params, 'v');
       if (v !== undefined && !VERSIONS.has(v.toLowerCase())) throw errors.badVersion(v);
-      const { sessionId, user } = await logon(req, ctx, guards);
+      const { sessionId, user } = await logon(req, ctx, state);
       const token = tokenOf(sessionId);
       const doc = logonSession({ id: sessionId, userName: user.name }, req.em.base);
       sendDocument(reply, 201, doc, req.em.rendering, [

@@ -102,6 +102,6 @@ export const LOGON_MIGRATIONS = [
     created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL
   );
   CREATE INDEX logon_sessions_last_seen ON logon_sessions (last_seen);
-  CREATE INDEX logon_sessions_user ON logon_sessions (user_name, created_at);
+  CREATE INDEX logon_sessions_user ON logon_sessions (user_name, last_seen);
   `,
 ];

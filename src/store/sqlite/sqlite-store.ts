@@ -109,6 +109,23 @@ function connect(path: string, loading: boolean): Database.Database {
 const nonBlocking = (db: Database.Database) => db.pragma('busy_timeout = 0');
 
 /**
+ * Another read connection to a database this store already opened (so it is in WAL mode, which
+ * the file keeps): nothing to set that could wait for a lock.
+ */
+function connectReader(path: string): Database.Database {
+  const db = new Database(path);
+  nonBlocking(db);
+  return db;
+}
+
+function openLogons(path: string): Database.Database {
+  const db = connect(logonsPath(path), false);
+  migrate(db, LOGON_MIGRATIONS);
+  nonBlocking(db);
+  return db;
+}
+
+/**
  * Opens (creating and migrating if needed) the SQLite database file at `path`. Two
  * connections: reads never see a write transaction in progress (WAL isolation). Files a
  * killed build left beside it are removed.
@@ -120,7 +137,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Sqli
   migrate(writer, MIGRATIONS);
   const reader = connect(path, loading);
   for (const db of [writer, reader]) nonBlocking(db);
-  return new SqliteStore(reader, writer, loading);
+  return new SqliteStore(reader, writer, loading ? undefined : openLogons(path));
 }
 
 /** Logon sessions live in their own file beside the data: a long data write never holds up a logon. */
@@ -239,16 +256,20 @@ export class SqliteStore implements Store {
   private bulk: BulkWrite | undefined;
   private readonly idleCursors: CursorConnection[] = [];
   private readonly cursorConnections = new Set<CursorConnection>();
-  /** Opened at the first logon call (a store being loaded never has one). */
-  private logonDb: { db: Database.Database; statements: Statements } | undefined;
+  /** Absent in a store being loaded (see `SqliteOptions.loading`). */
+  private readonly logonDb: { db: Database.Database; statements: Statements } | undefined;
+  private readonly loading: boolean;
 
+  /** `logons`: the logon-session file's connection; none for a store being loaded. */
   constructor(
     readonly db: Database.Database,
     private readonly writer: Database.Database,
-    private readonly loading = false,
+    logons: Database.Database | undefined,
   ) {
     this.reads = new Statements(db);
     this.writes = new Statements(writer);
+    this.loading = logons === undefined;
+    this.logonDb = logons && { db: logons, statements: new Statements(logons) };
   }
 
   private generation(statements = this.reads): number {
@@ -296,8 +317,7 @@ export class SqliteStore implements Store {
   private takeCursorConnection(): CursorConnection {
     let c = this.idleCursors.pop();
     if (c === undefined) {
-      const db = connect(this.writer.name, this.loading);
-      nonBlocking(db);
+      const db = connectReader(this.writer.name);
       c = { db, statements: new Statements(db) };
       this.cursorConnections.add(c);
     }
@@ -305,7 +325,7 @@ export class SqliteStore implements Store {
   }
 
   private giveBack(c: CursorConnection): void {
-    if (c.db.inTransaction) c.db.exec('ROLLBACK');
+    if (c.db.open && c.db.inTransaction) c.db.exec('ROLLBACK');
     if (this.idleCursors.length < IDLE_CURSOR_CONNECTIONS && c.db.open) {
       this.idleCursors.push(c);
     } else {
@@ -342,7 +362,8 @@ export class SqliteStore implements Store {
     const close = () => {
       if (!open) return;
       open = false;
-      rows!.return?.();
+      // The store may have closed the connection under the cursor (shutdown).
+      if (c.db.open) rows!.return?.();
       this.giveBack(c);
     };
     return {
@@ -611,12 +632,7 @@ export class SqliteStore implements Store {
   }
 
   private logons(): { db: Database.Database; statements: Statements } {
-    if (this.logonDb === undefined) {
-      const db = connect(logonsPath(this.writer.name), false);
-      migrate(db, LOGON_MIGRATIONS);
-      nonBlocking(db);
-      this.logonDb = { db, statements: new Statements(db) };
-    }
+    if (this.logonDb === undefined) throw new Error('a store being loaded has no logon sessions');
     return this.logonDb;
   }
 
@@ -634,7 +650,7 @@ export class SqliteStore implements Store {
         );
         statements.get(
           'DELETE FROM logon_sessions WHERE id IN (SELECT id FROM logon_sessions WHERE user_name = ? ' +
-            'ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?)',
+            'ORDER BY last_seen DESC, created_at DESC, rowid DESC LIMIT -1 OFFSET ?)',
         ).run(s.userName, limits.maxPerUser);
       }).immediate(),
     );
