@@ -24,7 +24,7 @@ export interface Dataset {
  * them seeds anew instead of measuring a stale dataset.
  */
 const DATASET_SOURCES = [
-  '../data/demo.js', '../data/random.js', '../data/rows.js', '../util/datetime.js',
+  '../demo/demo.js', '../demo/random.js', '../util/datetime.js',
   '../store/sqlite/migrations.js', '../store/sqlite/sqlite-store.js',
 ];
 

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { B0, B1, B2, B3, B4, BS1, BS2, BT1, BT2, J1, J2, J3, J4 } from '../src/data/fixture.js';
-import { filterField, QUERY_TYPES } from '../src/registry/index.js';
+import { B0, B1, B2, B3, B4, BS1, BS2, BT1, BT2, J1, J2, J3, J4 } from './support/fixture.js';
+import { filterField, QUERY_TYPES } from '../src/model/index.js';
 import { VIEWER_BASIC, child, children, get, logon, parseXml, startFixtureServer, text, type Server } from './helpers.js';
 
 let server: Server;

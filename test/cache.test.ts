@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { BS1, J1, replicaSessions } from '../src/data/fixture.js';
-import { ReplicaJobSession } from '../src/registry/all.js';
-import type { Row } from '../src/registry/index.js';
+import { BS1, J1, replicaSessions } from './support/fixture.js';
+import { ReplicaJobSession } from '../src/model/all.js';
+import type { Row } from '../src/model/index.js';
 import { hashPassword } from '../src/auth/password.js';
 import { get, logon, startFixtureServer, type Server } from './helpers.js';
 

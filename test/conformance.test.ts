@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { BS1, BS2, J1, S1, S2, S3, S4, T1 } from '../src/data/fixture.js';
+import { BS1, BS2, J1, S1, S2, S3, S4, T1 } from './support/fixture.js';
 import { ADMIN_BASIC, NS, VIEWER_BASIC, child, children, get, logon, parseXml, startFixtureServer, text, type Server } from './helpers.js';
 
 let server: Server;

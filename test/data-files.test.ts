@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { loadFixture } from '../src/data/fixture.js';
+import { loadFixture } from './support/fixture.js';
 import { logonsPath, openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 
 const root = mkdtempSync(join(tmpdir(), 'emrest-files-'));

@@ -7,12 +7,12 @@ import { createProgress } from '../src/cli/progress.js';
 import {
   DEMO_DEFAULTS, demoStamp, describeSchedules, generateDemo, parseScheduleMix, planDemo, REPLICA_SCHEDULES,
   type DemoOptions, type DemoProgress,
-} from '../src/data/demo.js';
-import { Random } from '../src/data/random.js';
-import { BACKUP_SESSION_JOB_TYPES } from '../src/registry/backup-job-session.js';
-import { JOB_SESSION_STATES, RESULT_MEMBERS, TASK_STATES } from '../src/registry/fields.js';
-import type { Row, TypeDecl } from '../src/registry/index.js';
-import { JOB_TYPES, PLATFORMS } from '../src/registry/job.js';
+} from '../src/demo/demo.js';
+import { Random } from '../src/demo/random.js';
+import { BACKUP_SESSION_JOB_TYPES } from '../src/model/backup-job-session.js';
+import { JOB_SESSION_STATES, RESULT_MEMBERS, TASK_STATES } from '../src/model/fields.js';
+import type { Row, TypeDecl } from '../src/model/index.js';
+import { JOB_TYPES, PLATFORMS } from '../src/model/job.js';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { StoreWriter } from '../src/store/store.js';
 import { fromEpochMs, toEpochMs } from '../src/util/datetime.js';

@@ -17,7 +17,7 @@ import { and, cmp, OPERATORS, or, printFilter, type FilterNode, type Operator } 
 import { MAX_COMPARISONS, MAX_DEPTH, parseFilter } from '../src/filter/parse.js';
 import { compareRows, evaluate } from '../src/query/evaluate.js';
 import { planOrder, planPredicate, type QueryPlan } from '../src/query/plan.js';
-import { fieldByKey, TYPES, type FieldDecl, type RawValue, type Row, type TypeDecl } from '../src/registry/index.js';
+import { fieldByKey, TYPES, type FieldDecl, type RawValue, type Row, type TypeDecl } from '../src/model/index.js';
 import { ownColumns } from '../src/store/sql.js';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { formatDateTime, fromEpochMs, toEpochMs } from '../src/util/datetime.js';

@@ -13,9 +13,9 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { BS1, BS2, J1, J2, J3, S1, S2, S3, S4, T1 } from '../src/data/fixture.js';
+import { BS1, BS2, J1, J2, J3, S1, S2, S3, S4, T1 } from './support/fixture.js';
 import { parseQueryString, rawQuery } from '../src/http/query-string.js';
-import { QUERY_TYPES, TYPES, UNIMPLEMENTED_QUERY_TYPES } from '../src/registry/index.js';
+import { QUERY_TYPES, TYPES, UNIMPLEMENTED_QUERY_TYPES } from '../src/model/index.js';
 import { ADMIN_BASIC, NS, VIEWER_BASIC, logon, parseXml, startFixtureServer, type Server } from './helpers.js';
 
 const SEED = process.env.FUZZ_SEED === 'random' ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.FUZZ_SEED ?? 20210618);

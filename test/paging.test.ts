@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { generateDemo, type DemoCounts } from '../src/data/demo.js';
+import { generateDemo, type DemoCounts } from '../src/demo/demo.js';
 import { child, children, logon, parseXml, startServer, type Server } from './helpers.js';
 
 const FIXED = Date.parse('2026-11-30T00:00:00Z');

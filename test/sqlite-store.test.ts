@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { DEMO_DEFAULTS, generateDemo } from '../src/data/demo.js';
-import { replicaSessions, replicaTasks, servers, jobs } from '../src/data/fixture.js';
-import { BackupServer, Job, ReplicaJobSession, ReplicaTaskSession } from '../src/registry/all.js';
-import type { Row } from '../src/registry/index.js';
+import { DEMO_DEFAULTS, generateDemo } from '../src/demo/demo.js';
+import { replicaSessions, replicaTasks, servers, jobs } from './support/fixture.js';
+import { BackupServer, Job, ReplicaJobSession, ReplicaTaskSession } from '../src/model/all.js';
+import type { Row } from '../src/model/index.js';
 import { buildSqliteFile, openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { WriteOptions } from '../src/store/store.js';
 

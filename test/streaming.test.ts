@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { DEMO_DEFAULTS, generateDemo } from '../src/data/demo.js';
-import { FIXTURE_NOW } from '../src/data/fixture.js';
+import { DEMO_DEFAULTS, generateDemo } from '../src/demo/demo.js';
+import { FIXTURE_NOW } from './support/fixture.js';
 import { planOrder } from '../src/query/plan.js';
-import { BackupTaskSession, ReplicaJobSession } from '../src/registry/all.js';
+import { BackupTaskSession, ReplicaJobSession } from '../src/model/all.js';
 import { queryResult, rowNode } from '../src/represent/documents.js';
 import { STREAMED } from '../src/represent/model.js';
 import { renderBody, renderParts, type Rendering } from '../src/http/send.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import tls from 'node:tls';
-import { S1, replicaSessions, servers } from '../src/data/fixture.js';
+import { S1, replicaSessions, servers } from './support/fixture.js';
 import { tlsMaterial, type TlsMaterial } from '../src/http/listen.js';
 import { ADMIN_BASIC, NS, child, children, parseXml, startFixtureServer, startServer, type Server } from './helpers.js';
 

@@ -3,11 +3,11 @@ import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { databasePath, dataDirFrom, DEFAULTS } from '../config.js';
-import { DEFAULT_BASE_URL, EXPORT_FORMATS, exportDocument, writeAll, type ExportFormat } from '../data/export.js';
-import { IMPORT_ORDER } from '../data/import/index.js';
+import { DEFAULT_BASE_URL, EXPORT_FORMATS, exportDocument, writeAll, type ExportFormat } from '../io/export.js';
+import { IMPORT_ORDER } from '../io/import/index.js';
 import { FilterSyntaxError, parseFilter } from '../filter/parse.js';
 import { BadQuery, planPredicate, type Predicate } from '../query/plan.js';
-import type { TypeDecl } from '../registry/index.js';
+import type { TypeDecl } from '../model/index.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { parse, UsageError } from './args.js';
 

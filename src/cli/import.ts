@@ -1,7 +1,7 @@
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { databasePath, dataDirFrom, DEFAULTS } from '../config.js';
-import { IMPORT_ORDER, importData, ImportError, type ImportInput, type ImportResult } from '../data/import/index.js';
+import { IMPORT_ORDER, importData, ImportError, type ImportInput, type ImportResult } from '../io/import/index.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { parse, UsageError } from './args.js';
 import { ensureDataDir } from './data-dir.js';

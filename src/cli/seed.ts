@@ -3,7 +3,7 @@ import { clockFrom, databasePath, dataDirFrom, DEFAULTS } from '../config.js';
 import {
   BACKUP_SCHEDULES, DEMO_DEFAULTS, describeCounts, describeSchedules, generateDemo, parseScheduleMix, REPLICA_SCHEDULES,
   SQL_BACKUP_SCHEDULES, type DemoOptions, type DemoProgress,
-} from '../data/demo.js';
+} from '../demo/demo.js';
 import type { Store } from '../store/store.js';
 import { buildSqliteFile } from '../store/sqlite/sqlite-store.js';
 import { intOption, parse, UsageError } from './args.js';

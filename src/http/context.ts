@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { LockoutPolicy } from '../auth/logon-lockout.js';
-import type { DataWriter } from '../data/writer-thread.js';
+import type { DataWriter } from '../io/writer-thread.js';
 import type { Store, User } from '../store/store.js';
 import type { QueryParam } from './query-string.js';
 import type { Rendering } from './send.js';

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyReply } from 'fastify';
 import type { QueryPlan } from '../query/plan.js';
-import type { Row } from '../registry/index.js';
+import type { Row } from '../model/index.js';
 import { STREAMED, type Document, type Node } from '../represent/model.js';
 import type { Store } from '../store/store.js';
 import { renderBody, renderParts, sendRaw, type Rendering } from './send.js';

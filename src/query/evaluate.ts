@@ -1,4 +1,4 @@
-import type { FieldDecl, RawValue, Row } from '../registry/index.js';
+import type { FieldDecl, RawValue, Row } from '../model/index.js';
 import type { Predicate, SortKey } from './plan.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { FilterNode, Operator } from '../filter/ast.js';
-import { filterField, type FieldDecl, type TypeDecl } from '../registry/index.js';
+import { filterField, type FieldDecl, type TypeDecl } from '../model/index.js';
 import { parseDateTime } from '../util/datetime.js';
 import { parseUid } from '../util/uid.js';
 

@@ -1,4 +1,4 @@
-import type { Row, TypeDecl } from '../registry/index.js';
+import type { Row, TypeDecl } from '../model/index.js';
 import { entityNode, referenceNode, resourceTail } from './entities.js';
 import { link } from './links.js';
 import { list, node, rootList, type Document, type Node } from './model.js';

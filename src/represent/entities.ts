@@ -1,4 +1,4 @@
-import { referenceType, type FieldDecl, type RawValue, type Row, type TypeDecl } from '../registry/index.js';
+import { referenceType, type FieldDecl, type RawValue, type Row, type TypeDecl } from '../model/index.js';
 import { formatDateTime } from '../util/datetime.js';
 import { uidOf } from '../util/uid.js';
 import { declaredLinks } from './links.js';

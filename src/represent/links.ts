@@ -1,4 +1,4 @@
-import type { LinkDecl, Row } from '../registry/index.js';
+import type { LinkDecl, Row } from '../model/index.js';
 import { node, xmlOrder, type Node, type Prop } from './model.js';
 
 const linkProps = (rel: string, href: string, type?: string, name?: string): Prop[] => [

@@ -1,5 +1,5 @@
 import type { Predicate, QueryPlan, SortKey } from '../query/plan.js';
-import type { FieldDecl, TypeDecl } from '../registry/index.js';
+import type { FieldDecl, TypeDecl } from '../model/index.js';
 
 /** The few places SQL dialects differ; everything else is shared. */
 export interface Dialect {

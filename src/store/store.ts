@@ -1,5 +1,5 @@
 import type { QueryPlan } from '../query/plan.js';
-import type { Row, TypeDecl } from '../registry/index.js';
+import type { Row, TypeDecl } from '../model/index.js';
 
 export type Role = 'PortalAdministrator' | 'PortalUser' | 'RestoreOperator' | 'None';
 export const ROLES: readonly Role[] = ['PortalAdministrator', 'PortalUser', 'RestoreOperator', 'None'];

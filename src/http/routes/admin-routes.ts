@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ImportError } from '../../data/import/index.js';
+import { ImportError } from '../../io/import/index.js';
 import type { AppContext } from '../context.js';
 import { EmError, errors } from '../errors.js';
 import { sendRaw } from '../send.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parseFilter } from '../../filter/parse.js';
 import { planOrder, planPredicate, type QueryPlan } from '../../query/plan.js';
-import { lookupQueryType } from '../../registry/index.js';
+import { lookupQueryType } from '../../model/index.js';
 import { queryResult, rowNode, type Paging } from '../../represent/documents.js';
 import { logonOf, type AppContext } from '../context.js';
 import { errors } from '../errors.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Predicate, QueryPlan } from '../../query/plan.js';
 import { planOrder } from '../../query/plan.js';
-import { fieldByKey, TYPES, typeNamed, type TypeDecl } from '../../registry/index.js';
+import { fieldByKey, TYPES, typeNamed, type TypeDecl } from '../../model/index.js';
 import { collection, item, rowNode, type Format } from '../../represent/documents.js';
 import type { User } from '../../store/store.js';
 import { fromEpochMs } from '../../util/datetime.js';

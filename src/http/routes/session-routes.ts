@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { QUERY_TYPES } from '../../registry/index.js';
+import { QUERY_TYPES } from '../../model/index.js';
 import { enterpriseManager, logonSession, logonSessions, querySvc } from '../../represent/documents.js';
 import { logon, SESSION_HEADER, tokenOf, type LogonState } from '../auth.js';
 import { logonOf, type AppContext } from '../context.js';

@@ -3,7 +3,7 @@ import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, rmSy
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { QueryPlan } from '../../query/plan.js';
-import { TYPES, type Row, type TypeDecl } from '../../registry/index.js';
+import { TYPES, type Row, type TypeDecl } from '../../model/index.js';
 import { compileCount, compileSelect, ownColumns, type Dialect } from '../sql.js';
 import { StoreBusyError, type Cursor, type LogonSession, type QueryPage, type Role, type Store, type StoreWriter, type User, type WriteOptions } from '../store.js';
 import { ifFree, whenFree } from './busy.js';

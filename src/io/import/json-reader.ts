@@ -1,4 +1,4 @@
-import type { TypeDecl } from '../../registry/index.js';
+import type { TypeDecl } from '../../model/index.js';
 import { ImportError, type Where } from './errors.js';
 import { REFERENCES_REJECTED, typeByList, type RawEntity, type RawLink, type RawScalar } from './mapping.js';
 

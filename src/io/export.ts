@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import { planOrder, type Predicate } from '../query/plan.js';
-import type { FieldDecl, Row, TypeDecl } from '../registry/index.js';
+import type { FieldDecl, Row, TypeDecl } from '../model/index.js';
 import { entityNode } from '../represent/entities.js';
 import { toJson } from '../represent/json.js';
 import { NAMESPACE } from '../represent/model.js';

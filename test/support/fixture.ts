@@ -1,10 +1,10 @@
-import { JOB_SESSION_STATES, RESULT_MEMBERS, TASK_STATES } from '../registry/fields.js';
-import { JOB_TYPES, PLATFORMS } from '../registry/job.js';
-import { BACKUP_SESSION_JOB_TYPES } from '../registry/backup-job-session.js';
-import { BackupJobSession, BackupServer, BackupTaskSession, Job, ReplicaJobSession, ReplicaTaskSession } from '../registry/all.js';
-import type { Row } from '../registry/index.js';
-import type { Store } from '../store/store.js';
-import { parseDateTime } from '../util/datetime.js';
+import { JOB_SESSION_STATES, RESULT_MEMBERS, TASK_STATES } from '../../src/model/fields.js';
+import { JOB_TYPES, PLATFORMS } from '../../src/model/job.js';
+import { BACKUP_SESSION_JOB_TYPES } from '../../src/model/backup-job-session.js';
+import { BackupJobSession, BackupServer, BackupTaskSession, Job, ReplicaJobSession, ReplicaTaskSession } from '../../src/model/all.js';
+import type { Row } from '../../src/model/index.js';
+import type { Store } from '../../src/store/store.js';
+import { parseDateTime } from '../../src/util/datetime.js';
 import { sessionName, type BackupTaskSessionRow, type JobRow, type JobSessionRow, type ServerRow, type TaskSessionRow } from './rows.js';
 
 /** The conformance fixture of spec §7 (clock 2021-06-18T00:00:00Z). */

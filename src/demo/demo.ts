@@ -1,14 +1,14 @@
-import { BackupJobSession, BackupServer, BackupTaskSession, Job, ReplicaJobSession, ReplicaTaskSession } from '../registry/all.js';
-import { BACKUP_SESSION_JOB_TYPES } from '../registry/backup-job-session.js';
-import { JOB_SESSION_STATES, RESULT_MEMBERS, TASK_STATES } from '../registry/fields.js';
-import type { Row, TypeDecl } from '../registry/index.js';
-import { JOB_TYPES, PLATFORMS } from '../registry/job.js';
+import { BackupJobSession, BackupServer, BackupTaskSession, Job, ReplicaJobSession, ReplicaTaskSession } from '../model/all.js';
+import { BACKUP_SESSION_JOB_TYPES } from '../model/backup-job-session.js';
+import { JOB_SESSION_STATES, RESULT_MEMBERS, TASK_STATES } from '../model/fields.js';
+import type { Row, TypeDecl } from '../model/index.js';
+import { JOB_TYPES, PLATFORMS } from '../model/job.js';
 import type { Store, StoreWriter } from '../store/store.js';
 import { fromEpochMs, type DateTime } from '../util/datetime.js';
 import { Random } from './random.js';
 import {
   sessionName, type BackupTaskSessionRow, type JobRow, type JobSessionRow, type ServerRow, type TaskSessionRow,
-} from './rows.js';
+} from '../../test/support/rows.js';
 
 /**
  * A deterministic, realistic demo fleet: backup servers, replication jobs and backup (and backup

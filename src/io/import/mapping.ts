@@ -1,4 +1,4 @@
-import { TYPES, type FieldDecl, type LinkDecl, type RawValue, type Row, type TypeDecl } from '../../registry/index.js';
+import { TYPES, type FieldDecl, type LinkDecl, type RawValue, type Row, type TypeDecl } from '../../model/index.js';
 import { ownColumns } from '../../store/sql.js';
 import { parseDateTime } from '../../util/datetime.js';
 import { parseGuid } from '../../util/uid.js';

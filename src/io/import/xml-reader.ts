@@ -1,5 +1,5 @@
 import { SaxesParser, type SaxesTagNS } from 'saxes';
-import { TYPES, type TypeDecl } from '../../registry/index.js';
+import { TYPES, type TypeDecl } from '../../model/index.js';
 import { NAMESPACE } from '../../represent/model.js';
 import { ImportError, type Where } from './errors.js';
 import { REFERENCES_REJECTED, typeByList, typeByName, type RawEntity, type RawLink, type RawScalar } from './mapping.js';

@@ -1,6 +1,6 @@
 import type { Predicate } from '../../query/plan.js';
 import { planOrder } from '../../query/plan.js';
-import { fieldByKey, TYPES, type Row, type TypeDecl } from '../../registry/index.js';
+import { fieldByKey, TYPES, type Row, type TypeDecl } from '../../model/index.js';
 import type { Store, StoreWriter } from '../../store/store.js';
 import { FieldError, ImportError, type Where } from './errors.js';
 import { readJson } from './json-reader.js';
