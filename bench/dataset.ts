@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runToEnd } from './processes.js';
 
 const MARKER = 'bench-dataset.json';
@@ -24,8 +25,10 @@ export interface Dataset {
  * them seeds anew instead of measuring a stale dataset.
  */
 const DATASET_SOURCES = [
-  '../demo/demo.js', '../demo/random.js', '../util/datetime.js',
-  '../store/sqlite/migrations.js', '../store/sqlite/sqlite-store.js',
+  ...readdirSync(fileURLToPath(new URL('../src/demo', import.meta.url))).filter((f) => f.endsWith('.js')).map((f) => `../demo/${f}`),
+  '../model/rows.js', '../util/datetime.js',
+  '../store/sqlite/migrations.js', '../store/sqlite/sqlite-store.js', '../store/sqlite/bulk.js',
+  '../store/sqlite/rows.js', '../store/sqlite/build.js',
 ];
 
 /** The cache key and `seed` arguments for about `target` job sessions. */

@@ -1,7 +1,10 @@
 import { join, resolve } from 'node:path';
 import { parseDateTime, toEpochMs } from './util/datetime.js';
 
-/** Every setting with its default, in one place. */
+/**
+ * Every setting's default and every fixed limit, each with its reason, in one place.
+ * `settingsFrom` (settings.ts) turns flags and environment into what a server runs with.
+ */
 export const DEFAULTS = Object.freeze({
   dataDir: 'data',
   host: '127.0.0.1',
@@ -15,10 +18,35 @@ export const DEFAULTS = Object.freeze({
   defaultPageSize: 100,
   jsonBom: false,
   logLevel: 'warn',
+
   /** Failed logons per (user, client address) and window that lock the pair out (`0`: never). */
   logonLockout: '10/60s',
+  /** The first lockout lasts one window, each one after it, while failures continue, twice as long: up to this. */
+  maxLockoutMs: 15 * 60_000,
+  /** Pairs the lockout tracks at once: an attacker cycling user names cannot grow the table without bound. */
+  lockoutPairs: 10_000,
   /** Logon sessions kept per user; a new logon beyond it drops that user's least recently used. */
   maxLogonSessionsPerUser: 1000,
+  /** How long a checked password spares the next logon the scrypt work. */
+  verifiedPasswordTtlMs: 5 * 60_000,
+  /** How often idle-timer touches are written: well inside the idle timeout, and cheap. */
+  idleTimerFlushMs: 5000,
+
+  /** Largest request body of the EM API (its endpoints ignore bodies). */
+  bodyLimitBytes: 1024 * 1024,
+  /** Largest import body of the admin API. */
+  adminBodyLimitBytes: 64 * 1024 * 1024,
+  /** Rendered query answers kept for reuse while the data generation is unchanged. */
+  responseCacheBytes: 64 * 1024 * 1024,
+  /** Rows stepped out of the store, rendered and written at a time. */
+  chunkRows: 500,
+  /**
+   * Answers that may be long (unbounded, or a page over two chunks) written at once; more wait
+   * their turn before they read anything, so memory stays bounded however many are asked for.
+   */
+  maxStreams: 8,
+  /** A client that takes nothing of a streamed answer for this long is dropped: it holds a turn. */
+  stallMs: 60_000,
 });
 
 export const databasePath = (dataDir: string) => join(resolve(dataDir), 'emrest.db');
@@ -27,14 +55,19 @@ export const databasePath = (dataDir: string) => join(resolve(dataDir), 'emrest.
 export const dataDirFrom = (flag: string | undefined, env = process.env) => flag ?? env.EMREST_DATA_DIR ?? DEFAULTS.dataDir;
 
 /**
- * The clock: real time, or frozen at EMREST_NOW (an EM DateTime such as
- * `2021-06-18T00:00:00Z`) so tests and demos see a fixed "now".
+ * The pinned "now" of EMREST_NOW (an EM DateTime such as `2021-06-18T00:00:00Z`), in epoch
+ * milliseconds, so tests and demos see a fixed time; undefined when unset (real time).
  */
-export function clockFrom(env = process.env): () => number {
+export function pinnedNow(env = process.env): number | undefined {
   const pinned = env.EMREST_NOW;
-  if (pinned === undefined || pinned === '') return Date.now;
+  if (pinned === undefined || pinned === '') return undefined;
   const parsed = parseDateTime(pinned);
   if (!parsed) throw new Error(`EMREST_NOW is not a date and time: ${pinned}`);
-  const at = toEpochMs(parsed);
-  return () => at;
+  return toEpochMs(parsed);
 }
+
+/** A clock standing at `now`, or real time. */
+export const clockAt = (now: number | undefined): (() => number) => (now === undefined ? Date.now : () => now);
+
+/** The clock EMREST_NOW asks for. */
+export const clockFrom = (env = process.env) => clockAt(pinnedNow(env));

@@ -17,8 +17,9 @@ import { BS1, FIXTURE_NOW, J1, S1, S2, S3 } from './support/fixture.js';
 import { IMPORT_ORDER } from '../src/io/import/index.js';
 import { WriterThread } from '../src/io/writer-thread.js';
 import { buildApp } from '../src/http/app.js';
+import { appContext } from '../src/http/context.js';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { ADMIN_BASIC, child, children, NS, parseXml } from './helpers.js';
+import { ADMIN_BASIC, child, children, NS, parseXml, testSettings } from './helpers.js';
 
 const TOKEN = 'test-admin-token-0123456789';
 const B = 'https://localhost:9398/api';
@@ -40,9 +41,7 @@ async function start(adminToken?: string): Promise<Running> {
   await store.putUser({ name: 'TECH\\admin', passwordHash: await hashPassword('Passw0rd'), role: 'PortalAdministrator' });
   const now = Date.parse(FIXTURE_NOW);
   const dataWriter = new WriterThread(path);
-  const app = buildApp({
-    store, clock: () => now, sessionTimeoutMs: 900_000, windowMs: 30 * 86_400_000, defaultPageSize: 100, jsonBom: false, adminToken, dataWriter,
-  });
+  const app = buildApp(appContext(testSettings({ 'admin-token': adminToken }), store, { clock: () => now, dataWriter }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return {

@@ -34,13 +34,13 @@ const newSession = (id: string, start: string): Row =>
 test('a write through the store invalidates counts and rendered answers', async () => {
   assert.deepEqual(await total(), { pages: 1, first: 'Replication Job 1@2021-06-15 22:06:57' });
   assert.deepEqual(await total(), { pages: 1, first: 'Replication Job 1@2021-06-15 22:06:57' }, 'served again (cached)');
-  await server.store.upsertRows(ReplicaJobSession, [newSession('11111111-1111-4111-8111-111111111111', '2021-06-01 10:00:00')]);
+  await server.store.write((w) => w.upsert(ReplicaJobSession, [newSession('11111111-1111-4111-8111-111111111111', '2021-06-01 10:00:00')]));
   assert.deepEqual(await total(), { pages: 2, first: 'Replication Job 1@2021-06-01 10:00:00' });
 });
 
 test('a write by another connection (another process) invalidates them too', async () => {
   const before = await total();
-  const other = new Database(server.store.db.name);
+  const other = new Database(server.path);
   try {
     other.exec('BEGIN');
     other

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadFixture } from './support/fixture.js';
-import { logonsPath, openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { openStore, storeLocation } from '../src/store/open.js';
+import { logonsPath } from '../src/store/sqlite/sqlite-store.js';
 
 const root = mkdtempSync(join(tmpdir(), 'emrest-files-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -26,8 +27,9 @@ async function deadPid(): Promise<number> {
 
 describe('data files', () => {
   test('the database, its WAL and SHM files and the logon-session file are readable by the owner only', async () => {
-    const path = join(freshDir(), 'emrest.db');
-    const store = openSqliteStore(path);
+    const settings = { dataDir: freshDir() };
+    const path = storeLocation(settings);
+    const store = openStore(settings);
     try {
       await loadFixture(store);
       await store.createLogonSession({ id: 'l1', userName: 'ops', createdAt: 1, lastSeen: 1 }, { expiredBefore: 0, maxPerUser: 5 });
@@ -40,13 +42,12 @@ describe('data files', () => {
 
   test('opening a data directory removes the files of builds whose process is gone, and only those', async () => {
     const dir = freshDir();
-    const path = join(dir, 'emrest.db');
     const dead = `emrest.db.building-${await deadPid()}`;
     const running = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
     try {
       const live = `emrest.db.building-${running.pid}`;
       for (const name of [dead, `${dead}-wal`, `${dead}-journal`, live]) writeFileSync(join(dir, name), 'x');
-      const store = openSqliteStore(path);
+      const store = openStore({ dataDir: dir });
       await store.close();
       assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.building-')), [live]);
       assert.ok(!existsSync(join(dir, dead)));

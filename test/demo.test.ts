@@ -5,16 +5,18 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createProgress } from '../src/cli/progress.js';
 import {
-  DEMO_DEFAULTS, demoStamp, describeSchedules, generateDemo, parseScheduleMix, planDemo, REPLICA_SCHEDULES,
+  DEMO_DEFAULTS, describeSchedules, generateDemo, parseScheduleMix, planDemo, REPLICA_SCHEDULES,
   type DemoOptions, type DemoProgress,
 } from '../src/demo/demo.js';
 import { Random } from '../src/demo/random.js';
+import { demoStamp } from '../src/demo/stamps.js';
 import { BACKUP_SESSION_JOB_TYPES } from '../src/model/backup-job-session.js';
 import { JOB_SESSION_STATES, RESULT_MEMBERS, TASK_STATES } from '../src/model/fields.js';
 import type { Row, TypeDecl } from '../src/model/index.js';
 import { JOB_TYPES, PLATFORMS } from '../src/model/job.js';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { StoreWriter } from '../src/store/store.js';
+import { inspectSqlite } from './support/sqlite-inspector.js';
 import { fromEpochMs, toEpochMs } from '../src/util/datetime.js';
 
 const NOW = Date.parse('2026-11-30T00:00:00Z');
@@ -75,10 +77,10 @@ async function generate(options: Partial<DemoOptions> = {}, writes?: Write[], ra
   return { store, counts };
 }
 
-const dump = (store: SqliteStore, tables = TABLES, where = '') =>
-  Object.fromEntries(tables.map((t) => [t, store.db.prepare(`SELECT * FROM ${t} ${where} ORDER BY id`).all()]));
-const all = <T>(store: SqliteStore, sql: string, ...params: unknown[]) => store.db.prepare(sql).all(...params) as T[];
-const one = <T>(store: SqliteStore, sql: string, ...params: unknown[]) => store.db.prepare(sql).get(...params) as T;
+const dump = (store: SqliteStore, tables = TABLES, where = '') => inspectSqlite(store.path, (db) =>
+  Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM ${t} ${where} ORDER BY id`).all()])));
+const all = <T>(store: SqliteStore, sql: string, ...params: unknown[]) => inspectSqlite(store.path, (db) => db.prepare(sql).all(...params) as T[]);
+const one = <T>(store: SqliteStore, sql: string, ...params: unknown[]) => inspectSqlite(store.path, (db) => db.prepare(sql).get(...params) as T);
 const n = (store: SqliteStore, sql: string, ...params: unknown[]) => one<{ n: number }>(store, sql, ...params).n;
 const ms = (dt: string) => toEpochMs(dt);
 

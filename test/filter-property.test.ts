@@ -20,6 +20,7 @@ import { planOrder, planPredicate, type QueryPlan } from '../src/query/plan.js';
 import { fieldByKey, TYPES, type FieldDecl, type RawValue, type Row, type TypeDecl } from '../src/model/index.js';
 import { ownColumns } from '../src/store/sql.js';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { inspectSqlite } from './support/sqlite-inspector.js';
 import { formatDateTime, fromEpochMs, toEpochMs } from '../src/util/datetime.js';
 
 const DATASETS_PER_TYPE = 100;
@@ -129,7 +130,7 @@ function buildModel(type: TypeDecl, store: SqliteStore): TypeModel {
   for (let changed = true; changed; ) {
     changed = false;
     for (const t of [...tables.values()]) {
-      const fks = store.db.pragma(`foreign_key_list(${t.table})`) as { table: string; from: string; to: string | null }[];
+      const fks = inspectSqlite(store.path, (db) => db.pragma(`foreign_key_list(${t.table})`)) as { table: string; from: string; to: string | null }[];
       for (const fk of fks) {
         if (!tables.has(fk.table)) {
           addTable(fk.table);
@@ -187,10 +188,13 @@ const STRINGS = [
 /** Only in filters: stored data comes from XML, which cannot hold NUL (see the report). */
 const FILTER_ONLY_STRINGS = ['\0', 'a\0', 'alpha\0x', '\uffff', '\u{10ffff}'];
 
-const INTS = [
+const LONGS = [
   0, 1, -1, 2, 99, 100, 9392, 65535, 2147483647, -2147483648, 2147483648, 4294967295, 1e12,
   Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER - 1, Number.MIN_SAFE_INTEGER,
 ];
+/** `int` fields hold 32 bits (.NET Int32): a filter value beyond is refused, as import refuses it. */
+const isInt32 = (n: number) => n >= -(2 ** 31) && n < 2 ** 31;
+const INTS = LONGS.filter(isInt32);
 
 const DATETIME_BASES = [
   '0001-01-01T00:00:00', '1999-12-31T23:59:59', '2021-06-15T22:06:57', '2021-06-15T23:59:59',
@@ -214,6 +218,11 @@ const stringArb = fc.oneof(
 const intArb = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...INTS) },
   { weight: 2, arbitrary: fc.integer({ min: -3, max: 3 }) },
+  { weight: 1, arbitrary: fc.integer() },
+);
+const longArb = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...LONGS) },
+  { weight: 2, arbitrary: fc.integer({ min: -3, max: 3 }) },
   { weight: 1, arbitrary: fc.maxSafeInteger() },
 );
 const datetimeArb = fc.oneof(
@@ -236,9 +245,10 @@ function valueArb(field: FieldDecl): fc.Arbitrary<RawValue> {
   const base: fc.Arbitrary<RawValue> = (() => {
     switch (field.kind) {
       case 'string': return stringArb;
-      case 'int': case 'long': return intArb;
+      case 'int': return intArb;
+      case 'long': return longArb;
       case 'bool': return fc.constantFrom(0, 1);
-      case 'enum': return fc.nat({ max: field.members!.length - 1 });
+      case 'enum': return fc.nat({ max: field.members.length - 1 });
       case 'datetime': return datetimeArb;
       case 'uid': return guidArb;
     }
@@ -250,9 +260,10 @@ function valueArb(field: FieldDecl): fc.Arbitrary<RawValue> {
 function poolOf(field: FieldDecl): RawValue[] {
   switch (field.kind) {
     case 'string': return [...STRINGS, ...FILTER_ONLY_STRINGS];
-    case 'int': case 'long': return INTS;
+    case 'int': return INTS;
+    case 'long': return LONGS;
     case 'bool': return [0, 1];
-    case 'enum': return field.members!.map((_, i) => i);
+    case 'enum': return field.members.map((_, i) => i);
     case 'datetime': return DATETIME_BASES.flatMap((b) => [`${b}.0000000Z`, `${b}.9999999Z`, `${b}.0000001Z`]);
     case 'uid': return GUIDS;
   }
@@ -430,7 +441,7 @@ function renderValue(field: FieldDecl, raw: RawValue, form: number): string {
       return [s, asciiUpper(s), asciiLower(s), s.toUpperCase(), s.toLowerCase(), mixCase(s, form >>> 3)][form % 6];
     }
     case 'enum': {
-      const m = field.members![raw as number];
+      const m = field.members[raw as number];
       return [m, m.toLowerCase(), m.toUpperCase(), mixCase(m, form >>> 2)][form % 4];
     }
     case 'bool': {
@@ -441,8 +452,9 @@ function renderValue(field: FieldDecl, raw: RawValue, form: number): string {
     case 'long': {
       const n = raw as number;
       const near = n + ((form >>> 2) % 2 === 0 ? 1 : -1);
+      const fits = field.kind === 'int' ? isInt32 : Number.isSafeInteger;
       switch (form % 4) {
-        case 1: return Number.isSafeInteger(near) ? String(near) : String(n);
+        case 1: return fits(near) ? String(near) : String(n);
         case 2: return String(Math.abs(n)).length <= 14 ? (n < 0 ? '-00' : '00') + String(Math.abs(n)) : String(n);
         case 3: return n === 0 ? '-0' : String(n);
         default: return String(n);
@@ -454,9 +466,9 @@ function renderValue(field: FieldDecl, raw: RawValue, form: number): string {
       const g = String(raw);
       switch (form % 5) {
         case 1: return g.toUpperCase();
-        case 2: return `urn:veeam:${field.uidKind ?? 'Thing'}:${g}`;
-        case 3: return `URN:VEEAM:${field.uidKind ?? 'Thing'}:${g.toUpperCase()}`;
-        case 4: return `urn:veeam:Job:${g}`;
+        case 2: return `urn:veeam:${field.uidKind}:${g}`;
+        case 3: return `URN:VEEAM:${field.uidKind.toUpperCase()}:${g.toUpperCase()}`;
+        case 4: return `urn:veeam:${mixCase(field.uidKind, form >>> 3)}:${g}`;
         default: return g;
       }
     }

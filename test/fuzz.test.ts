@@ -43,7 +43,7 @@ after(() => server.close());
 const FIXTURE_IDS = [BS1, BS2, J1, J2, J3, S1, S2, S3, S4, T1];
 const FILTER_NAMES = [...new Set(TYPES.flatMap((t) => t.fields.flatMap((f) => f.filter ?? [])))];
 const NOT_FILTER_NAMES = ['Colour', 'Progress', 'FailureMessage', 'Links', 'Href', 'Type', 'JobNam', 'Result_', '_', '1Result', 'Ré'];
-const ENUM_MEMBERS = [...new Set(TYPES.flatMap((t) => t.fields.flatMap((f) => f.members ?? [])))];
+const ENUM_MEMBERS = [...new Set(TYPES.flatMap((t) => t.fields.flatMap((f) => (f.kind === 'enum' ? f.members : []))))];
 const TYPE_NAMES = [...QUERY_TYPES.map((t) => t.name), ...UNIMPLEMENTED_QUERY_TYPES, 'Foo', 'ReplicaJobSessions', 'Replica JobSession', 'Entity'];
 const UNIMPLEMENTED = new Set(UNIMPLEMENTED_QUERY_TYPES.map((n) => n.toLowerCase()));
 const PARAM_NAMES = ['type', 'format', 'page', 'pageSize', 'sortAsc', 'sortDesc', 'filter'];
@@ -100,7 +100,7 @@ const filterValue = fc.oneof(
   { weight: 1, arbitrary: fc.constant('') },
 );
 
-const FILTER_FIELDS = TYPES.flatMap((t) => t.fields.flatMap((f) => (f.filter ?? []).map((name) => ({ name, kind: f.kind, members: f.members ?? [] }))));
+const FILTER_FIELDS = TYPES.flatMap((t) => t.fields.flatMap((f) => (f.filter ?? []).map((name) => ({ name, kind: f.kind, members: (f.kind === 'enum' ? f.members : []) }))));
 
 const quoteMaybe = (a: fc.Arbitrary<string>) => fc.tuple(a, fc.boolean()).map(([v, q]) => (q ? `"${v.replace(/"/g, '""')}"` : v));
 const validDate = fc

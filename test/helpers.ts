@@ -8,7 +8,9 @@ import { FIXTURE_NOW, FIXTURE_USERS, loadFixture } from './support/fixture.js';
 import type { LockoutPolicy } from '../src/auth/logon-lockout.js';
 import { WriterThread } from '../src/io/writer-thread.js';
 import { buildApp } from '../src/http/app.js';
+import { appContext } from '../src/http/context.js';
 import { listen, type TlsMaterial } from '../src/http/listen.js';
+import { settingsFrom, type ServeFlags } from '../src/settings.js';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Role } from '../src/store/store.js';
 
@@ -44,6 +46,12 @@ export interface ServerOptions {
 }
 
 /**
+ * What `serve` would run with given these flags in an empty environment; the logon lockout
+ * off unless asked for, since tests fail logons on purpose.
+ */
+export const testSettings = (flags: ServeFlags = {}) => settingsFrom({ ...flags, 'logon-lockout': flags['logon-lockout'] ?? '0' }, {});
+
+/**
  * A real server on real ports over a real SQLite file in a temp dir, holding the spec §7
  * fixture (or what `load` puts there) and the fixture's users.
  */
@@ -57,18 +65,15 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   }
   let now = options.now ?? Date.parse(FIXTURE_NOW);
   const dataWriter = options.adminToken === undefined ? undefined : new WriterThread(path);
-  const app = buildApp({
-    store,
-    clock: () => now,
-    sessionTimeoutMs: 900_000,
-    windowMs: 30 * 86_400_000,
-    defaultPageSize: options.defaultPageSize ?? 100,
-    jsonBom: options.jsonBom ?? false,
-    publicUrl: options.publicUrl,
-    adminToken: options.adminToken,
-    dataWriter,
-    logonLockout: options.logonLockout,
+  const lockout = options.logonLockout;
+  const settings = testSettings({
+    'page-size': options.defaultPageSize?.toString(),
+    'json-bom': options.jsonBom,
+    'public-url': options.publicUrl,
+    'admin-token': options.adminToken,
+    'logon-lockout': lockout && `${lockout.failures}/${lockout.windowMs}ms`,
   });
+  const app = buildApp(appContext(settings, store, { clock: () => now, dataWriter }));
   const urls = await listen(app, { host: '127.0.0.1', httpPort: 0, httpsPort: options.tls ? 0 : undefined, tls: options.tls });
   const origin = (scheme: string) => urls.find((u) => u.startsWith(`${scheme}:`))?.replace(/\/api\/$/, '');
   return {

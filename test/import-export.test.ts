@@ -18,11 +18,14 @@ import { exportDocument, exportRows, type ExportFormat } from '../src/io/export.
 import { BS1, J1, loadFixture, replicaSessions, S1, T1 } from './support/fixture.js';
 import { IMPORT_ORDER, importData, ImportError, type ImportResult } from '../src/io/import/index.js';
 import { buildApp } from '../src/http/app.js';
+import { appContext } from '../src/http/context.js';
 import { planOrder } from '../src/query/plan.js';
 import { BackupServer, ReplicaJobSession, ReplicaTaskSession } from '../src/model/all.js';
 import { JOB_TYPES, PLATFORMS } from '../src/model/job.js';
 import type { Row, TypeDecl } from '../src/model/index.js';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { inspectSqlite } from './support/sqlite-inspector.js';
+import { testSettings } from './helpers.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const NOW = Date.parse('2026-11-30T00:00:00Z');
@@ -77,10 +80,7 @@ const only = (counts: Record<string, number>) => Object.fromEntries(Object.entri
 /** An app over `store` with one administrator, and a logged-on GET. */
 async function querier(store: SqliteStore) {
   await store.putUser({ name: 'admin', passwordHash: await hashPassword('pw'), role: 'PortalAdministrator' });
-  const app = buildApp({
-    store, clock: () => NOW, sessionTimeoutMs: 900_000, windowMs: 30 * 86_400_000, defaultPageSize: 100, jsonBom: false,
-    publicUrl: B,
-  });
+  const app = buildApp(appContext(testSettings({ 'public-url': B }), store, { clock: () => NOW }));
   const logon = await app.inject({
     method: 'POST', url: '/api/sessionMngr/?v=latest', headers: { authorization: 'Basic ' + Buffer.from('admin:pw').toString('base64') },
   });
@@ -562,11 +562,11 @@ describe('emrest import / export (child processes)', () => {
     const schema = async (d: string) => {
       const store = openSqliteStore(join(d, 'emrest.db'));
       try {
-        return {
-          objects: store.db.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all(),
-          journal: store.db.pragma('journal_mode', { simple: true }),
-          foreignKeys: store.db.pragma('foreign_key_check'),
-        };
+        return inspectSqlite(store.path, (db) => ({
+          objects: db.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all(),
+          journal: db.pragma('journal_mode', { simple: true }),
+          foreignKeys: db.pragma('foreign_key_check'),
+        }));
       } finally {
         await store.close();
       }

@@ -1,5 +1,6 @@
 /**
- * The SQLite store's bulk paths: a load into a new file (`buildSqliteFile`) ends with the same
+ * The SQLite store: the store contract (test/contract/store.contract.ts), opened through
+ * `openStore`; and its bulk paths: a load into a new file (`buildSqliteFile`) ends with the same
  * rows and schema as the transactional path, appears whole or not at all, never replaces a
  * file, and rejects repeated ids and dangling references; a replacing write loads the same way
  * inside a transaction; a bulk write keeps upsert semantics (exact counts) for ids repeated
@@ -16,11 +17,15 @@ import { DEMO_DEFAULTS, generateDemo } from '../src/demo/demo.js';
 import { replicaSessions, replicaTasks, servers, jobs } from './support/fixture.js';
 import { BackupServer, Job, ReplicaJobSession, ReplicaTaskSession } from '../src/model/all.js';
 import type { Row } from '../src/model/index.js';
-import { buildSqliteFile, openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import type { WriteOptions } from '../src/store/store.js';
+import { openStore, storeLocation } from '../src/store/open.js';
+import { RESOURCE_TABLES } from '../src/store/schema.js';
+import { buildSqliteFile } from '../src/store/sqlite/build.js';
+import { logonsPath, openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import type { Store, WriteOptions } from '../src/store/store.js';
+import { storeContract } from './contract/store.contract.js';
+import { inspectSqlite } from './support/sqlite-inspector.js';
 
 const NOW = Date.parse('2026-11-30T00:00:00Z');
-const TABLES = ['backup_servers', 'jobs', 'replica_job_sessions', 'replica_task_sessions', 'backup_job_sessions', 'backup_task_sessions'];
 const OPTIONS = { ...DEMO_DEFAULTS, jobs: 5, backupJobs: 5, days: 12, now: NOW };
 
 const root = mkdtempSync(join(tmpdir(), 'emrest-store-'));
@@ -31,19 +36,34 @@ const newDir = () => {
   return (rmSync(d, { recursive: true, force: true }), mkdtempSync(d));
 };
 
-function inspect(path: string) {
-  const db = new Database(path, { readonly: true });
-  try {
-    return {
-      rows: Object.fromEntries(TABLES.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY id`).all()])),
-      schema: db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%' ORDER BY name").all(),
-      journal: db.pragma('journal_mode', { simple: true }),
-      version: db.pragma('user_version', { simple: true }),
-    };
-  } finally {
-    db.close();
-  }
+/** Holds the write lock of a database file (as another process's write would) until released. */
+function holdWriteLock(path: string): () => void {
+  const other = new Database(path);
+  other.exec('BEGIN IMMEDIATE');
+  return () => {
+    other.exec('ROLLBACK');
+    other.close();
+  };
 }
+
+storeContract('SQLite', async () => {
+  const settings = { dataDir: newDir() };
+  const store = openStore(settings);
+  const path = storeLocation(settings);
+  return {
+    store,
+    holdDataLock: () => holdWriteLock(path),
+    holdLogonLock: () => holdWriteLock(logonsPath(path)),
+    dispose: () => store.close(),
+  };
+});
+
+const inspect = (path: string) => inspectSqlite(path, (db) => ({
+  rows: Object.fromEntries(RESOURCE_TABLES.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY id`).all()])),
+  schema: db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%' ORDER BY name").all(),
+  journal: db.pragma('journal_mode', { simple: true }),
+  version: db.pragma('user_version', { simple: true }),
+}));
 
 const rowsOf = (list: readonly object[]) => list as unknown as Row[];
 
@@ -135,6 +155,8 @@ describe('buildSqliteFile', () => {
 const ORPHAN = '0b5e2c4a-1d3f-4a6b-8c7d-9e0f1a2b3c4d';
 const ORPHAN_MESSAGE = new RegExp(`replica_task_sessions.session_id refers to replica_job_sessions ${ORPHAN}`);
 const withOrphan = (tasks: Row[]) => [...tasks, { ...tasks[0], id: '5f4e3d2c-1b0a-4f9e-8d7c-6b5a4f3e2d1c', sessionId: ORPHAN }];
+/** A task row whose session is not there: the foreign key refuses it. */
+const writeOrphan = (store: Store) => store.write((w) => w.upsert(ReplicaTaskSession, withOrphan(rowsOf(replicaTasks)).slice(-1)));
 
 describe('replacing write', () => {
   test('ends with the rows and schema of a new database; users and logons stay; readers see the old data until it commits', async () => {
@@ -152,7 +174,7 @@ describe('replacing write', () => {
         onProgress: (e) => {
           // While rows are written and the indexes are about to be built (the last steps,
           // statistics, come after the commit).
-          if (e.phase === 'sessions' || (e.phase === 'indexing' && (e.step?.done ?? 0) === 0)) seenByReaders.push(store.db.prepare('SELECT id FROM backup_servers ORDER BY id').all());
+          if (e.phase === 'sessions' || (e.phase === 'indexing' && (e.step?.done ?? 0) === 0)) seenByReaders.push(inspectSqlite(path, (db) => db.prepare('SELECT id FROM backup_servers ORDER BY id').all()));
         },
       });
       assert.ok(seenByReaders.length >= 2);
@@ -166,7 +188,7 @@ describe('replacing write', () => {
       assert.equal((await store.getUser('ops'))?.role, 'PortalAdministrator');
       assert.equal((await store.getLogonSession('logon-1'))?.userName, 'ops');
       // Foreign keys are enforced again for the writes that follow.
-      await assert.rejects(store.upsertRows(ReplicaTaskSession, withOrphan(rowsOf(replicaTasks)).slice(-1)), /FOREIGN KEY/);
+      await assert.rejects(writeOrphan(store), /FOREIGN KEY/);
     } finally {
       await store.close();
     }
@@ -184,7 +206,7 @@ describe('replacing write', () => {
         const before = inspect(path);
         await assert.rejects(writeFixture(store, change, { replace: true }), message);
         assert.deepEqual(inspect(path), before);
-        await assert.rejects(store.upsertRows(ReplicaTaskSession, withOrphan(rowsOf(replicaTasks)).slice(-1)), /FOREIGN KEY/);
+        await assert.rejects(writeOrphan(store), /FOREIGN KEY/);
       } finally {
         await store.close();
       }
@@ -200,7 +222,7 @@ describe('bulk write', () => {
   const make = (i: number, name = `s${i}`): Row =>
     ({ ...base, id: `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`, serverId: server.id, jobId: job.id, name });
   const namesById = (store: SqliteStore) => new Map(
-    (store.db.prepare('SELECT id, name FROM replica_job_sessions').all() as { id: string; name: string }[]).map((r) => [r.id, r.name]),
+    inspectSqlite(store.path, (db) => db.prepare('SELECT id, name FROM replica_job_sessions').all() as { id: string; name: string }[]).map((r) => [r.id, r.name]),
   );
 
   test('an id repeated within the write is an update: the last row wins, counts stay exact', async () => {
@@ -226,7 +248,7 @@ describe('bulk write', () => {
       for (const [i, name] of [[3, 'changed 3'], [70, 'changed 70'], [149, 'changed 149'], [64, 'changed 64 again'], [65, 'changed 65'], [10, 's10'], [1059, 's1059']] as const) {
         assert.equal(names.get(make(i).id as string), name);
       }
-      const unique = store.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'rjs_id'").get() as { sql: string };
+      const unique = inspectSqlite(store.path, (db) => db.prepare("SELECT sql FROM sqlite_master WHERE name = 'rjs_id'").get() as { sql: string });
       assert.match(unique.sql, /CREATE UNIQUE INDEX/);
     } finally {
       await store.close();
@@ -243,11 +265,12 @@ describe('bulk write', () => {
         await w.upsert(Job, [job]);
         await w.upsert(ReplicaJobSession, range(0, 100));
       });
-      const indexes = () => store.db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").all();
+      const sql = <T>(fn: (db: Database.Database) => T) => inspectSqlite(store.path, fn);
+      const indexes = () => sql((db) => db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").all());
       const before = indexes();
-      const secondary = (tables: string[]) =>
-        (store.db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'index' AND sql NOT LIKE 'CREATE UNIQUE %'
-          AND tbl_name IN (${tables.map(() => '?').join(', ')})`).get(...tables) as { n: number }).n;
+      const secondary = (tables: string[]) => sql((db) =>
+        (db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'index' AND sql NOT LIKE 'CREATE UNIQUE %'
+          AND tbl_name IN (${tables.map(() => '?').join(', ')})`).get(...tables) as { n: number }).n);
       let steps = -1;
       // The table holds 100 rows, so its indexes are deferred once 10,000 are written: within
       // the second batch. Batches 1 and 3 repeat ids: unchanged rows, changed ones.
@@ -266,9 +289,9 @@ describe('bulk write', () => {
         assert.equal(names.get(make(i).id as string), name);
       }
       // The deferred indexes answer queries: the name index finds a row inserted after the switch.
-      const plan = store.db.prepare("EXPLAIN QUERY PLAN SELECT id FROM replica_job_sessions WHERE name = 's7000' COLLATE NOCASE").all() as { detail: string }[];
+      const plan = sql((db) => db.prepare("EXPLAIN QUERY PLAN SELECT id FROM replica_job_sessions WHERE name = 's7000' COLLATE NOCASE").all() as { detail: string }[]);
       assert.match(plan.map((p) => p.detail).join(' '), /USING (COVERING )?INDEX rjs_name/);
-      assert.equal((store.db.prepare("SELECT count(*) AS n FROM replica_job_sessions WHERE name = 's7000' COLLATE NOCASE").get() as { n: number }).n, 1);
+      assert.equal(sql((db) => db.prepare("SELECT count(*) AS n FROM replica_job_sessions WHERE name = 's7000' COLLATE NOCASE").get() as { n: number }).n, 1);
     } finally {
       await store.close();
     }

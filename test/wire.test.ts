@@ -1,166 +1,18 @@
 /**
- * Bytes on the wire: raw node:net / node:tls sockets (no fetch) against real listeners started
- * with `listen()` (HTTP and HTTPS on port 0, self-signed TLS from `tlsMaterial()`), so header
- * case, framing, keep-alive, Host-derived hrefs and malformed requests are seen as clients see them.
+ * Bytes on the wire: raw node:net / node:tls sockets (no fetch; `support/raw-http.ts`) against
+ * real listeners started with `listen()` (HTTP and HTTPS on port 0, self-signed TLS from
+ * `tlsMaterial()`), so header case, framing, keep-alive, Host-derived hrefs and malformed
+ * requests are seen as clients see them.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import tls from 'node:tls';
 import { S1, replicaSessions, servers } from './support/fixture.js';
 import { tlsMaterial, type TlsMaterial } from '../src/http/listen.js';
 import { ADMIN_BASIC, NS, child, children, parseXml, startFixtureServer, startServer, type Server } from './helpers.js';
-
-// ---------------------------------------------------------------------------------------------
-// A minimal raw HTTP/1.1 client: writes exact bytes, parses responses exactly as received.
-
-interface RawResponse {
-  readonly statusLine: string;
-  readonly status: number;
-  /** Header lines exactly as sent (name case preserved). */
-  readonly headerLines: readonly string[];
-  /** Everything before the blank line, as latin1 text. */
-  readonly head: string;
-  readonly body: Buffer;
-  /** Interim (1xx) responses that preceded this one. */
-  readonly interim: readonly string[];
-  header(name: string): string | undefined;
-  headerAll(name: string): string[];
-}
-
-type Parsed = { response: Omit<RawResponse, 'interim'>; consumed: number };
-
-function parseOne(buf: Buffer, head: boolean, closed: boolean): Parsed | null {
-  const end = buf.indexOf('\r\n\r\n');
-  if (end < 0) return null;
-  const headText = buf.subarray(0, end).toString('latin1');
-  const [statusLine, ...headerLines] = headText.split('\r\n');
-  const m = /^HTTP\/\d\.\d (\d{3})(?: .*)?$/.exec(statusLine);
-  if (!m) throw new Error(`bad status line ${JSON.stringify(statusLine)} in ${JSON.stringify(buf.toString('latin1').slice(0, 300))}`);
-  const status = Number(m[1]);
-  const headerAll = (name: string) =>
-    headerLines.filter((l) => l.slice(0, l.indexOf(':')).toLowerCase() === name.toLowerCase()).map((l) => l.slice(l.indexOf(':') + 1).trim());
-  const header = (name: string) => headerAll(name)[0];
-  const start = end + 4;
-  let body: Buffer;
-  let consumed: number;
-  if (head || status < 200 || status === 204 || status === 304) {
-    body = Buffer.alloc(0);
-    consumed = start;
-  } else if (header('content-length') !== undefined) {
-    const n = Number(header('content-length'));
-    if (buf.length < start + n) return null;
-    body = buf.subarray(start, start + n);
-    consumed = start + n;
-  } else if (/chunked/i.test(header('transfer-encoding') ?? '')) {
-    const parts: Buffer[] = [];
-    let at = start;
-    for (;;) {
-      const eol = buf.indexOf('\r\n', at);
-      if (eol < 0) return null;
-      const size = parseInt(buf.subarray(at, eol).toString('latin1'), 16);
-      if (buf.length < eol + 2 + size + 2) return null;
-      if (size === 0) {
-        consumed = eol + 4;
-        break;
-      }
-      parts.push(buf.subarray(eol + 2, eol + 2 + size));
-      at = eol + 2 + size + 2;
-    }
-    body = Buffer.concat(parts);
-  } else {
-    if (!closed) return null;
-    body = buf.subarray(start);
-    consumed = buf.length;
-  }
-  return { response: { statusLine, status, headerLines, head: headText, body, header, headerAll }, consumed };
-}
-
-class RawConn {
-  private buf = Buffer.alloc(0);
-  closed = false;
-  private wake: () => void = () => {};
-
-  private constructor(readonly socket: net.Socket) {
-    socket.on('data', (d: Buffer) => {
-      this.buf = Buffer.concat([this.buf, d]);
-      this.wake();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake();
-    });
-    socket.on('error', () => {});
-  }
-
-  static async plain(port: number): Promise<RawConn> {
-    const socket = net.connect(port, '127.0.0.1');
-    await new Promise<void>((ok, fail) => socket.once('connect', ok).once('error', fail));
-    return new RawConn(socket);
-  }
-
-  static async secure(port: number): Promise<RawConn> {
-    const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
-    await new Promise<void>((ok, fail) => socket.once('secureConnect', ok).once('error', fail));
-    return new RawConn(socket);
-  }
-
-  send(data: string | Buffer): void {
-    this.socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
-  }
-
-  /** The next final response (1xx collected into `interim`); fails on close or after a timeout. */
-  async next(options: { head?: boolean; timeoutMs?: number } = {}): Promise<RawResponse> {
-    const deadline = Date.now() + (options.timeoutMs ?? 5000);
-    const interim: string[] = [];
-    for (;;) {
-      const parsed = parseOne(this.buf, options.head ?? false, this.closed);
-      if (parsed) {
-        this.buf = this.buf.subarray(parsed.consumed);
-        if (parsed.response.status < 200) {
-          interim.push(parsed.response.statusLine);
-          continue;
-        }
-        return { ...parsed.response, interim };
-      }
-      if (this.closed) throw new Error(`connection closed without a complete response; got ${JSON.stringify(this.buf.toString('latin1'))}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no complete response within the timeout; got ${JSON.stringify(this.buf.toString('latin1'))}`);
-      await new Promise<void>((ok) => {
-        const timer = setTimeout(ok, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          ok();
-        };
-      });
-    }
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
-}
-
-/** One request on a fresh connection. */
-async function exchange(port: number, request: string | Buffer, o: { secure?: boolean; head?: boolean } = {}): Promise<RawResponse> {
-  const conn = o.secure ? await RawConn.secure(port) : await RawConn.plain(port);
-  try {
-    conn.send(request);
-    return await conn.next({ head: o.head });
-  } finally {
-    conn.close();
-  }
-}
-
-function req(method: string, target: string, headers: Record<string, string> = {}, body = ''): string {
-  const lines = [`${method} ${target} HTTP/1.1`];
-  if (!Object.keys(headers).some((h) => h.toLowerCase() === 'host')) lines.push('Host: 127.0.0.1');
-  for (const [n, v] of Object.entries(headers)) lines.push(`${n}: ${v}`);
-  return lines.join('\r\n') + '\r\n\r\n' + body;
-}
+import { RawConn, exchange, rawRequest as req, type RawFinalResponse as RawResponse } from './support/raw-http.js';
 
 // ---------------------------------------------------------------------------------------------
 // Servers: one app on HTTP + HTTPS via listen(), one with a public URL, the helper's jsonBom one.

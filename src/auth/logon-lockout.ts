@@ -1,13 +1,10 @@
+import { DEFAULTS } from '../config.js';
+
 /** `failures` failed logons within `windowMs` lock the (user name, client address) pair out. */
 export interface LockoutPolicy {
   readonly failures: number;
   readonly windowMs: number;
 }
-
-/** The first lockout lasts one window; each one after it, while failures continue, twice as long. */
-const MAX_LOCK_MS = 15 * 60_000;
-/** Pairs tracked at once: an attacker cycling user names cannot grow the table without bound. */
-const MAX_ENTRIES = 10_000;
 
 interface Entry {
   /** Times of the failures still inside the window, oldest first. */
@@ -42,7 +39,7 @@ export class LogonLockout {
     const key = LogonLockout.key(user, address);
     let e = this.entries.get(key);
     if (e === undefined) {
-      if (this.entries.size >= MAX_ENTRIES) this.prune(now);
+      if (this.entries.size >= DEFAULTS.lockoutPairs) this.prune(now);
       e = { failures: [], lockedUntil: 0, lastLockMs: 0 };
     } else {
       this.entries.delete(key);
@@ -52,7 +49,7 @@ export class LogonLockout {
     while (e.failures.length > 0 && e.failures[0] <= since) e.failures.shift();
     e.failures.push(now);
     if (e.failures.length >= this.policy.failures) {
-      e.lastLockMs = e.lastLockMs === 0 ? this.policy.windowMs : Math.min(2 * e.lastLockMs, MAX_LOCK_MS);
+      e.lastLockMs = e.lastLockMs === 0 ? this.policy.windowMs : Math.min(2 * e.lastLockMs, DEFAULTS.maxLockoutMs);
       e.lockedUntil = now + e.lastLockMs;
       e.failures = [];
     }
@@ -67,9 +64,9 @@ export class LogonLockout {
     const since = now - this.policy.windowMs;
     for (const [key, e] of this.entries) {
       const lastFailure = e.failures.length === 0 ? -Infinity : e.failures[e.failures.length - 1];
-      if (lastFailure <= since && now >= e.lockedUntil + MAX_LOCK_MS) this.entries.delete(key);
+      if (lastFailure <= since && now >= e.lockedUntil + DEFAULTS.maxLockoutMs) this.entries.delete(key);
     }
-    while (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    while (this.entries.size >= DEFAULTS.lockoutPairs) this.entries.delete(this.entries.keys().next().value!);
   }
 }
 

@@ -1,8 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { databasePath } from '../config.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { Store } from '../store/store.js';
+import { storeExists, type StoreSettings } from '../store/open.js';
 
 /**
  * Creates the data directory (and any missing parents) for its owner only: it holds password
@@ -13,22 +11,12 @@ export function ensureDataDir(dir: string): void {
 }
 
 /**
- * The database of a data directory that must already have one: commands that only read or
+ * The store of a data directory that must already have one: commands that only read or
  * delete say so (exit 1) rather than create an empty directory to find nothing in.
  */
-export function existingDatabase(dir: string, nothingTo: string): string {
+export function existingStore(dir: string, nothingTo: string): StoreSettings {
   if (!existsSync(dir)) throw new Error(`no data directory at ${resolve(dir)} (nothing to ${nothingTo})`);
-  const path = databasePath(dir);
-  if (!existsSync(path)) throw new Error(`no database in ${resolve(dir)} (nothing to ${nothingTo})`);
-  return path;
-}
-
-/** Runs `fn` on the database at `path`, closed afterwards whatever happens. */
-export async function withStore<T>(path: string, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = openSqliteStore(path);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
+  const settings = { dataDir: dir };
+  if (!storeExists(settings)) throw new Error(`no database in ${resolve(dir)} (nothing to ${nothingTo})`);
+  return settings;
 }

@@ -2,13 +2,13 @@ import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { join } from 'node:path';
-import { databasePath, dataDirFrom, DEFAULTS } from '../config.js';
+import { dataDirFrom, DEFAULTS } from '../config.js';
 import { DEFAULT_BASE_URL, EXPORT_FORMATS, exportDocument, writeAll, type ExportFormat } from '../io/export.js';
 import { IMPORT_ORDER } from '../io/import/index.js';
 import { FilterSyntaxError, parseFilter } from '../filter/parse.js';
 import { BadQuery, planPredicate, type Predicate } from '../query/plan.js';
 import type { TypeDecl } from '../model/index.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openStore, storeExists, storeLocation } from '../store/open.js';
 import { parse, UsageError } from './args.js';
 
 export const EXPORT_HELP = `Usage: emrest export [options]
@@ -100,10 +100,10 @@ export async function exportCommand(argv: string[]): Promise<void> {
   if (toDirectory && output === undefined) {
     throw new UsageError(`--format ${format} writes one document per type: give --output DIR, one --type, or use --format ndjson`);
   }
-  const dbPath = databasePath(dataDirFrom(o['data-dir']));
-  if (!existsSync(dbPath)) throw new UsageError(`no database at ${dbPath} (give --data-dir)`);
+  const settings = { dataDir: dataDirFrom(o['data-dir']) };
+  if (!storeExists(settings)) throw new UsageError(`no database at ${storeLocation(settings)} (give --data-dir)`);
 
-  const store = openSqliteStore(dbPath);
+  const store = openStore(settings);
   const counts = new Map<TypeDecl, number>();
   const docs = (t: TypeDecl) =>
     exportDocument(store, t, format, { base, where: where.get(t), onRows: (n) => counts.set(t, (counts.get(t) ?? 0) + n) });

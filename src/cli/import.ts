@@ -1,8 +1,8 @@
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { databasePath, dataDirFrom, DEFAULTS } from '../config.js';
+import { dataDirFrom, DEFAULTS } from '../config.js';
 import { IMPORT_ORDER, importData, ImportError, type ImportInput, type ImportResult } from '../io/import/index.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openStore } from '../store/open.js';
 import { parse, UsageError } from './args.js';
 import { ensureDataDir } from './data-dir.js';
 
@@ -74,7 +74,7 @@ export async function importCommand(argv: string[]): Promise<void> {
   const inputs = expand(positionals);
   const dataDir = dataDirFrom(o['data-dir']);
   ensureDataDir(dataDir);
-  const store = openSqliteStore(databasePath(dataDir));
+  const store = openStore({ dataDir });
   try {
     for (const [i, input] of inputs.entries()) {
       let result: ImportResult;

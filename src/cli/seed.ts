@@ -1,13 +1,11 @@
-import { existsSync } from 'node:fs';
-import { clockFrom, databasePath, dataDirFrom, DEFAULTS } from '../config.js';
+import { clockFrom, dataDirFrom, DEFAULTS } from '../config.js';
 import {
   BACKUP_SCHEDULES, DEMO_DEFAULTS, describeCounts, describeSchedules, generateDemo, parseScheduleMix, REPLICA_SCHEDULES,
   SQL_BACKUP_SCHEDULES, type DemoOptions, type DemoProgress,
 } from '../demo/demo.js';
-import type { Store } from '../store/store.js';
-import { buildSqliteFile } from '../store/sqlite/sqlite-store.js';
+import { loadStore, storeLocation } from '../store/open.js';
 import { intOption, parse, UsageError } from './args.js';
-import { ensureDataDir, withStore } from './data-dir.js';
+import { ensureDataDir } from './data-dir.js';
 import { createProgress } from './progress.js';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -126,9 +124,8 @@ export async function seed(argv: string[]): Promise<void> {
     now: clockFrom()(),
     replace: o.replace === true,
   };
-  const dataDir = dataDirFrom(o['data-dir']);
-  ensureDataDir(dataDir);
-  const path = databasePath(dataDir);
+  const settings = { dataDir: dataDirFrom(o['data-dir']) };
+  ensureDataDir(settings.dataDir);
   const progress = createProgress('seed', 'sessions');
   const onProgress = (e: DemoProgress) => {
     if (e.phase === 'planned') {
@@ -145,20 +142,18 @@ export async function seed(argv: string[]): Promise<void> {
     } else if (e.phase === 'sessions') progress.update(e.done, e.expected);
     else progress.phase(`building indexes and statistics for ${fmt(e.done)} sessions`, e.step);
   };
-  // A new database is built beside its place and appears complete; an existing one takes the
-  // rows in one transaction, loaded as into a new one when it holds no fleet to upsert into.
-  const into = async (store: Store, replace = false) => generateDemo(store, { ...options, replace, onProgress });
+  // The rows go in one transaction, loaded as into a new database when there is no fleet to
+  // upsert into (a new database appears only once complete).
   try {
-    const made = existsSync(path)
-      ? await withStore(path, async (store) => into(store, options.replace || (await store.isEmpty())))
-      : await buildSqliteFile(path, into);
+    const made = await loadStore(settings, async (store) =>
+      generateDemo(store, { ...options, replace: options.replace || (await store.isEmpty()), onProgress }));
     const seconds = progress.finish();
     if (options.sessions !== undefined) {
       const total = made.sessions + made.backupSessions;
       const off = ((total - options.sessions) / options.sessions) * 100;
       progress.note(`${fmt(total)} sessions (target ${fmt(options.sessions)}, ${off >= 0 ? '+' : ''}${off.toFixed(1)}%) in ${seconds.toFixed(1)} s`);
     }
-    console.log(`Seeded ${describeCounts(made)} into ${path}`);
+    console.log(`Seeded ${describeCounts(made)} into ${storeLocation(settings)}`);
   } finally {
     progress.finish();
   }

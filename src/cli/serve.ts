@@ -1,17 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
-import { readFileSync } from 'node:fs';
-import { createSecureContext } from 'node:tls';
-import { parseLockoutPolicy, type LockoutPolicy } from '../auth/logon-lockout.js';
 import { hashPassword } from '../auth/password.js';
-import { clockFrom, databasePath, dataDirFrom, DEFAULTS } from '../config.js';
+import { databasePath, DEFAULTS } from '../config.js';
 import { DEMO_DEFAULTS, describeCounts, generateDemo } from '../demo/demo.js';
 import { WriterThread } from '../io/writer-thread.js';
 import { buildApp } from '../http/app.js';
-import { listen, tlsMaterial, type TlsMaterial } from '../http/listen.js';
+import { appContext } from '../http/context.js';
+import { listen, tlsMaterial } from '../http/listen.js';
+import { SERVE_FLAGS, settingsFrom } from '../settings.js';
 import type { Store } from '../store/store.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
-import { intOption, parse, portOption, UsageError } from './args.js';
+import { openStore } from '../store/open.js';
+import { parse, UsageError } from './args.js';
 import { ensureDataDir } from './data-dir.js';
 
 export const SERVE_HELP = `Usage: emrest serve [options]
@@ -51,69 +50,17 @@ Options:
 Environment: EMREST_DATA_DIR, EMREST_NOW (freeze the clock, e.g. 2021-06-18T00:00:00Z),
 EMREST_ADMIN_TOKEN.`;
 
-/** pino's levels. */
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-function publicBase(url: string | undefined): string | undefined {
-  if (url === undefined) return undefined;
-  if (!/^https?:\/\/[^/]+/i.test(url)) throw new UsageError(`--public-url must be an http(s) URL, got '${url}'`);
-  const trimmed = url.replace(/\/+$/, '');
-  return /\/api$/i.test(trimmed) ? trimmed : `${trimmed}/api`;
-}
-
 /** Resolved now, because listening fails only after the administrator and demo data are written. */
-async function hostFrom(host: string = DEFAULTS.host): Promise<string> {
-  if (host === '') throw new UsageError('--host needs an address or host name');
+async function checkHost(host: string): Promise<void> {
   try {
     await lookup(host);
   } catch {
     throw new UsageError(`--host: cannot resolve '${host}'`);
   }
-  return host;
 }
 
-function readFileOption(file: string, name: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read --${name} ${file}: ${(e as Error).message}`);
-  }
-}
-
-/** The user's certificate and key, read and matched now so that a bad file fails before any write. */
-function userTls(certFile: string | undefined, keyFile: string | undefined): TlsMaterial | undefined {
-  if (!certFile && !keyFile) return undefined;
-  if (!certFile || !keyFile) throw new UsageError('--tls-cert and --tls-key go together');
-  const material = { cert: readFileOption(certFile, 'tls-cert'), key: readFileOption(keyFile, 'tls-key') };
-  try {
-    createSecureContext(material);
-  } catch (e) {
-    throw new UsageError(`--tls-cert and --tls-key: ${(e as Error).message}`);
-  }
-  return material;
-}
-
-/** The ingest API's token. Messages name the file, never the token. */
-function adminTokenFrom(flag: string | undefined, file: string | undefined, env = process.env): string | undefined {
-  if (flag !== undefined && file !== undefined) throw new UsageError('give --admin-token or --admin-token-file, not both');
-  if (file === undefined) return flag || env.EMREST_ADMIN_TOKEN || undefined;
-  const token = readFileOption(file, 'admin-token-file').trim();
-  if (token === '') throw new UsageError(`--admin-token-file ${file} is empty`);
-  // A line break cannot travel in an Authorization header: such a token could never match.
-  if (/[\r\n]/.test(token)) throw new UsageError(`--admin-token-file ${file} holds more than one line`);
-  return token;
-}
-
-function lockoutFrom(text: string = DEFAULTS.logonLockout): LockoutPolicy | undefined {
-  try {
-    return parseLockoutPolicy(text);
-  } catch (e) {
-    throw new UsageError(`--logon-lockout: ${(e as Error).message}`);
-  }
-}
-
-/** An administrator for a directory without users; demo data for one without a fleet, unless `noDemo`. */
-async function prepare(store: Store, clock: () => number, noDemo: boolean): Promise<void> {
+/** An administrator for a directory without users; demo data for one without a fleet, if `demo`. */
+async function prepare(store: Store, now: number, demo: boolean): Promise<void> {
   const hadUsers = (await store.listUsers()).length > 0;
   if (!hadUsers) {
     const password = randomBytes(12).toString('base64url');
@@ -121,8 +68,8 @@ async function prepare(store: Store, clock: () => number, noDemo: boolean): Prom
     console.log(`Created user "administrator" (Portal Administrator) with password: ${password}`);
     console.log('It is shown only this once; change it with: emrest users add administrator --password NEW');
   }
-  if (noDemo || !(await store.isEmpty())) return;
-  const made = describeCounts(await generateDemo(store, { ...DEMO_DEFAULTS, now: clock() }));
+  if (!demo || !(await store.isEmpty())) return;
+  const made = describeCounts(await generateDemo(store, { ...DEMO_DEFAULTS, now }));
   // Users without servers is what `users add` before a first import leaves: the demo fleet
   // would then be mixed into the imported one, so say how to avoid it.
   console.log(
@@ -133,61 +80,20 @@ async function prepare(store: Store, clock: () => number, noDemo: boolean): Prom
 }
 
 export async function serve(argv: string[]): Promise<void> {
-  const { values: o } = parse(argv, {
-    'data-dir': { type: 'string' },
-    'no-demo': { type: 'boolean' },
-    host: { type: 'string' },
-    'http-port': { type: 'string' },
-    'https-port': { type: 'string' },
-    'no-http': { type: 'boolean' },
-    'no-https': { type: 'boolean' },
-    'public-url': { type: 'string' },
-    'tls-cert': { type: 'string' },
-    'tls-key': { type: 'string' },
-    'page-size': { type: 'string' },
-    'json-bom': { type: 'boolean' },
-    'log-level': { type: 'string' },
-    'logon-lockout': { type: 'string' },
-    'admin-token': { type: 'string' },
-    'admin-token-file': { type: 'string' },
-  });
-  if (o.help) return console.log(SERVE_HELP);
-  // Validate every option before the first write: a usage error must not create the administrator.
-  const httpPort = o['no-http'] ? undefined : portOption(o['http-port'], 'http-port', DEFAULTS.httpPort);
-  const httpsPort = o['no-https'] ? undefined : portOption(o['https-port'], 'https-port', DEFAULTS.httpsPort);
-  if (httpPort === undefined && httpsPort === undefined) throw new UsageError('--no-http and --no-https leave nothing to serve');
-  if (httpPort === httpsPort && httpPort !== 0) throw new UsageError(`HTTP and HTTPS cannot both listen on port ${httpPort}`);
-  const defaultPageSize = intOption(o['page-size'], 'page-size', DEFAULTS.defaultPageSize, 1);
-  const publicUrl = publicBase(o['public-url']);
-  const logLevel = o['log-level'] ?? DEFAULTS.logLevel;
-  if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
-  const tlsFiles = userTls(o['tls-cert'], o['tls-key']);
-  const adminToken = adminTokenFrom(o['admin-token'], o['admin-token-file']);
-  const logonLockout = lockoutFrom(o['logon-lockout']);
-  const host = await hostFrom(o.host);
-  const dataDir = dataDirFrom(o['data-dir']);
-  const clock = clockFrom();
-  ensureDataDir(dataDir);
-  const path = databasePath(dataDir);
-  const store = openSqliteStore(path);
-  await prepare(store, clock, o['no-demo'] === true);
+  const { values: flags } = parse(argv, SERVE_FLAGS);
+  if (flags.help) return console.log(SERVE_HELP);
+  const settings = settingsFrom(flags, process.env);
+  await checkHost(settings.host);
+  ensureDataDir(settings.dataDir);
+  const path = databasePath(settings.dataDir);
+  const store = openStore(settings);
+  await prepare(store, settings.now ?? Date.now(), settings.demo);
   // Only the admin API writes data while serving; its writes run off the event loop.
-  const dataWriter = adminToken === undefined ? undefined : new WriterThread(path);
+  const dataWriter = settings.adminToken === undefined ? undefined : new WriterThread(path);
 
-  const app = buildApp({
-    store,
-    clock,
-    sessionTimeoutMs: DEFAULTS.sessionTimeoutSeconds * 1000,
-    windowMs: DEFAULTS.windowDays * 86_400_000,
-    defaultPageSize,
-    jsonBom: o['json-bom'] ?? DEFAULTS.jsonBom,
-    publicUrl,
-    adminToken,
-    dataWriter,
-    logonLockout,
-    logger: { level: logLevel },
-  });
-  const tls = httpsPort === undefined ? undefined : tlsFiles ?? (await tlsMaterial(dataDir));
+  const app = buildApp(appContext(settings, store, { dataWriter }), { logger: { level: settings.logLevel } });
+  const { host, httpPort, httpsPort } = settings;
+  const tls = httpsPort === undefined ? undefined : settings.tls ?? (await tlsMaterial(settings.dataDir));
   const urls = await listen(app, { host, httpPort, httpsPort, tls });
   for (const url of urls) console.log(`listening ${url}`);
 

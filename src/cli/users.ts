@@ -1,8 +1,9 @@
 import { hashPassword } from '../auth/password.js';
-import { databasePath, dataDirFrom, DEFAULTS } from '../config.js';
+import { dataDirFrom, DEFAULTS } from '../config.js';
+import { withStore } from '../store/open.js';
 import { ROLES, type Role } from '../store/store.js';
 import { parse, UsageError } from './args.js';
-import { ensureDataDir, existingDatabase, withStore } from './data-dir.js';
+import { ensureDataDir, existingStore } from './data-dir.js';
 
 export const USERS_HELP = `Usage: emrest users <command> [options]
 
@@ -47,7 +48,7 @@ export async function users(argv: string[]): Promise<void> {
       if (password === undefined || password === '') throw new UsageError('users add needs --password');
       const role = roleFrom(o.role);
       ensureDataDir(dataDir);
-      return withStore(databasePath(dataDir), async (store) => {
+      return withStore({ dataDir }, async (store) => {
         const existed = (await store.getUser(name)) !== undefined;
         await store.putUser({ name, passwordHash: await hashPassword(password), role });
         console.log(`${existed ? 'Updated' : 'Created'} user ${name} (${role})`);
@@ -55,12 +56,12 @@ export async function users(argv: string[]): Promise<void> {
     }
     case 'list':
       if (name) throw new UsageError(`unexpected arguments: ${name}`);
-      return withStore(existingDatabase(dataDir, 'list'), async (store) => {
+      return withStore(existingStore(dataDir, 'list'), async (store) => {
         for (const u of await store.listUsers()) console.log(`${u.name}\t${u.role}`);
       });
     case 'remove':
       if (!name) throw new UsageError('users remove needs a NAME');
-      return withStore(existingDatabase(dataDir, 'remove'), async (store) => {
+      return withStore(existingStore(dataDir, 'remove'), async (store) => {
         if (!(await store.removeUser(name))) throw new UsageError(`no user named ${name}`);
         console.log(`Removed user ${name}`);
       });

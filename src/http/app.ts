@@ -5,6 +5,7 @@ import { FilterSyntaxError } from '../filter/parse.js';
 import { CredentialCache } from '../auth/credential-cache.js';
 import { IdleTimers } from '../auth/idle-timers.js';
 import { LogonLockout } from '../auth/logon-lockout.js';
+import { DEFAULTS } from '../config.js';
 import { BadQuery } from '../query/plan.js';
 import { errorDocument } from '../represent/documents.js';
 import { StoreBusyError } from '../store/store.js';
@@ -38,24 +39,15 @@ declare module 'fastify' {
   }
 }
 
-export interface BuildOptions extends AppContext {
-  readonly logger?: FastifyServerOptions['logger'];
-}
-
 const renderingFor = (req: { headers: http.IncomingHttpHeaders }, ctx: AppContext): Rendering => ({
   json: wantsJson(req.headers.accept),
-  jsonBom: ctx.jsonBom,
+  jsonBom: ctx.settings.jsonBom,
 });
-
-/** How often idle-timer touches are written: well inside the idle timeout, and cheap. */
-const IDLE_TIMER_FLUSH_MS = 5000;
-/** How long a checked password spares the next logon the scrypt work. */
-const VERIFIED_PASSWORD_TTL_MS = 5 * 60_000;
 
 const HOST = /^[A-Za-z0-9.\-_~%!$&'()*+,;=:[\]]{1,255}$/;
 
 function linkBase(req: FastifyRequest, ctx: AppContext): string {
-  if (ctx.publicUrl) return ctx.publicUrl;
+  if (ctx.settings.publicUrl) return ctx.settings.publicUrl;
   const socket = req.raw.socket as Socket & { encrypted?: boolean };
   const scheme = socket.encrypted ? 'https' : 'http';
   const host = req.headers.host;
@@ -67,30 +59,32 @@ function linkBase(req: FastifyRequest, ctx: AppContext): string {
 /** The EM error for anything a handler or Fastify throws; unexpected ones become a logged 500. */
 function toEmError(err: unknown, req: FastifyRequest): EmError {
   if (err instanceof EmError) return err;
-  if (err instanceof FilterSyntaxError || err instanceof BadQuery) return errors.badRequest(err.message);
+  if (err instanceof FilterSyntaxError) return errors.badFilter(err.message);
+  if (err instanceof BadQuery) return errors.badQuery(err.message);
   if (err instanceof StoreBusyError) return errors.busy(err.message);
   const status = (err as { statusCode?: number }).statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) return new EmError(status, (err as Error).message);
+  if (typeof status === 'number' && status >= 400 && status < 500) return errors.requestRejected(status, (err as Error).message);
   req.log.error({ err }, 'unexpected failure');
   return errors.internal();
 }
 
 /** Writes an EM Error (XML) straight to a socket Node took away from the request handler, and closes it. */
-function socketError(socket: Socket, status: number, message: string): void {
+function socketError(socket: Socket, error: EmError): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const { body, contentType } = renderBody(errorDocument(status, message), { json: false, jsonBom: false });
+  const { body, contentType } = renderBody(errorDocument(error.status, error.message), { json: false, jsonBom: false });
+  const headers = error.headers.map(([name, value]) => `${name}: ${value}\r\n`).join('');
   socket.end(
-    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: ${contentType}\r\n` +
+    `HTTP/1.1 ${error.status} ${http.STATUS_CODES[error.status]}\r\n${headers}Content-Type: ${contentType}\r\n` +
       `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.toString('utf8')}`,
   );
 }
 
 /** A raw answer for requests Node cannot even parse: never a crash, always an EM Error body. */
 export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
-  socketError(socket, err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400, 'Malformed HTTP request');
+  socketError(socket, err.code === 'HPE_HEADER_OVERFLOW' ? errors.headersTooLarge() : errors.malformedRequest());
 }
 
 /**
@@ -99,7 +93,7 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
  * bodiless 417; the expectation is ignored instead, as RFC 9110 allows).
  */
 export function guardServer(server: http.Server, handler: RequestHandler): void {
-  server.on('connect', (_req: http.IncomingMessage, socket: Socket) => socketError(socket, 400, 'CONNECT is not supported'));
+  server.on('connect', (_req: http.IncomingMessage, socket: Socket) => socketError(socket, errors.connectRefused()));
   server.on('checkExpectation', handler);
 }
 
@@ -113,15 +107,19 @@ export function guardServer(server: http.Server, handler: RequestHandler): void 
 function checkFraming(req: FastifyRequest): void {
   const te = req.raw.headers['transfer-encoding'];
   if (te === undefined) return;
-  if (!/(^|,)[ \t]*chunked[ \t]*$/i.test(te)) {
-    throw new EmError(400, `Unsupported Transfer-Encoding '${te}'`, [['Connection', 'close']]);
-  }
+  if (!/(^|,)[ \t]*chunked[ \t]*$/i.test(te)) throw errors.badFraming(te);
   delete req.raw.headers['content-length'];
 }
 
+/** Sends an EM error, logging its code (Fastify's request log says no more than the status). */
+function reject(req: FastifyRequest, reply: FastifyReply, error: EmError, rendering: Rendering): void {
+  req.log.info({ errorCode: error.code, statusCode: error.status }, error.message);
+  sendError(reply, error, rendering);
+}
+
 /** Builds the EM API application without listening (tests inject or bind port 0). */
-export function buildApp(options: BuildOptions): FastifyInstance {
-  const { logger = false, ...ctx } = options;
+export function buildApp(ctx: AppContext, options: { readonly logger?: FastifyServerOptions['logger'] } = {}): FastifyInstance {
+  const { logger = false } = options;
   let handler: RequestHandler | undefined;
   const app = Fastify({
     logger,
@@ -131,7 +129,7 @@ export function buildApp(options: BuildOptions): FastifyInstance {
       ignoreDuplicateSlashes: true,
       querystringParser: () => ({}),
     },
-    bodyLimit: 1024 * 1024,
+    bodyLimit: DEFAULTS.bodyLimitBytes,
     serverFactory: (h) => {
       handler = h;
       const server = http.createServer(SERVER_OPTIONS, h);
@@ -140,7 +138,7 @@ export function buildApp(options: BuildOptions): FastifyInstance {
     },
     clientErrorHandler,
     frameworkErrors: (err, req, reply) => {
-      sendError(reply, errors.badRequest(`Malformed request URL: ${err.message}`), renderingFor(req, ctx));
+      reject(req, reply, errors.badUrl(err.message), renderingFor(req, ctx));
     },
   });
   app.decorate('emHandler', handler!);
@@ -150,7 +148,7 @@ export function buildApp(options: BuildOptions): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, undefined));
 
-  const timers = new IdleTimers(ctx.store, IDLE_TIMER_FLUSH_MS);
+  const timers = new IdleTimers(ctx.store, DEFAULTS.idleTimerFlushMs);
   app.addHook('onClose', () => timers.close());
   app.addHook('onRequest', async (req) => {
     req.em = { base: linkBase(req, ctx), rendering: renderingFor(req, ctx), params: parseQueryString(rawQuery(req.url)) };
@@ -160,15 +158,15 @@ export function buildApp(options: BuildOptions): FastifyInstance {
   });
 
   app.setErrorHandler((err, req, reply: FastifyReply) => {
-    sendError(reply, toEmError(err, req), req.em?.rendering ?? renderingFor(req, ctx));
+    reject(req, reply, toEmError(err, req), req.em?.rendering ?? renderingFor(req, ctx));
   });
   app.setNotFoundHandler((req, reply) => {
-    sendError(reply, errors.notFound(`no resource at ${req.url.split('?')[0]}`), req.em.rendering);
+    reject(req, reply, errors.notFound(`no resource at ${req.url.split('?')[0]}`), req.em.rendering);
   });
 
   sessionRoutes(app, ctx, {
-    verified: new CredentialCache(VERIFIED_PASSWORD_TTL_MS),
-    lockout: ctx.logonLockout && new LogonLockout(ctx.logonLockout),
+    verified: new CredentialCache(DEFAULTS.verifiedPasswordTtlMs),
+    lockout: ctx.settings.logonLockout && new LogonLockout(ctx.settings.logonLockout),
     idleTimers: timers,
   });
   const listings = new Listings(ctx.store);

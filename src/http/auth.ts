@@ -40,7 +40,7 @@ export async function authenticate(req: FastifyRequest, ctx: AppContext, timers:
   if (!sessionId) throw errors.unauthorized();
   const session = await ctx.store.getLogonSession(sessionId);
   const now = ctx.clock();
-  if (!session || now - timers.lastSeen(sessionId, session.lastSeen) > ctx.sessionTimeoutMs) throw errors.unauthorized();
+  if (!session || now - timers.lastSeen(sessionId, session.lastSeen) > ctx.settings.sessionTimeoutMs) throw errors.unauthorized();
   const user = await ctx.store.getUser(session.userName);
   if (!user || user.role === 'None') throw errors.unauthorized();
   timers.seen(sessionId, now);
@@ -89,7 +89,7 @@ export async function logon(req: FastifyRequest, ctx: AppContext, state: LogonSt
   // Sessions idle past the timeout can never be used again; dropping them keeps the table small.
   await ctx.store.createLogonSession(
     { id: sessionId, userName: user.name, createdAt: now, lastSeen: now },
-    { expiredBefore: now - ctx.sessionTimeoutMs, maxPerUser: DEFAULTS.maxLogonSessionsPerUser },
+    { expiredBefore: now - ctx.settings.sessionTimeoutMs, maxPerUser: DEFAULTS.maxLogonSessionsPerUser },
   );
   return { sessionId, user };
 }

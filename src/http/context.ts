@@ -1,28 +1,28 @@
 import type { FastifyRequest } from 'fastify';
-import type { LockoutPolicy } from '../auth/logon-lockout.js';
+import { clockAt } from '../config.js';
 import type { DataWriter } from '../io/writer-thread.js';
+import type { Settings } from '../settings.js';
 import type { Store, User } from '../store/store.js';
 import type { QueryParam } from './query-string.js';
 import type { Rendering } from './send.js';
 
 /** What every route needs, fixed when the app is built. */
 export interface AppContext {
+  readonly settings: Settings;
   readonly store: Store;
-  /** Epoch milliseconds; injectable so tests and demos can pin or move time. */
+  /** Epoch milliseconds: the settings' clock, or one a test moves. */
   readonly clock: () => number;
-  readonly sessionTimeoutMs: number;
-  /** Session collections list only sessions created within this window (spec §4.6). */
-  readonly windowMs: number;
-  readonly defaultPageSize: number;
-  readonly jsonBom: boolean;
-  /** Overrides the link base `{scheme}://{Host}/api`. */
-  readonly publicUrl?: string;
-  /** Enables the ingest API under /admin (Bearer token); absent or empty: /admin is 404. */
-  readonly adminToken?: string;
-  /** Runs the admin API's writes (needed with `adminToken`). */
+  /** Runs the admin API's writes (needed with `settings.adminToken`). */
   readonly dataWriter?: DataWriter;
-  /** Failed logons per (user name, client address) that lock that pair out; absent: no lockout. */
-  readonly logonLockout?: LockoutPolicy;
+}
+
+/** The context `serve` and the tests build the app from: one place, whoever starts it. */
+export function appContext(
+  settings: Settings,
+  store: Store,
+  extra: { readonly clock?: () => number; readonly dataWriter?: DataWriter } = {},
+): AppContext {
+  return Object.freeze({ settings, store, clock: extra.clock ?? clockAt(settings.now), dataWriter: extra.dataWriter });
 }
 
 /** Per-request facts the hooks work out once. */

@@ -1,30 +1,93 @@
+import { API_VERSIONS } from '../represent/documents.js';
+import type { HeaderList } from './send.js';
+
 /**
- * The one error registry (spec §3): every failure the API reports is one of these, with its
- * status and message; the HTTP layer renders each as an EM `Error` body.
+ * A failure the API reports, made only by an entry of `errors`: the entry's stable `code`
+ * (for tests and logs; not sent), its status, the message of the EM `Error` body, and the
+ * headers the entry adds.
  */
 export class EmError extends Error {
   constructor(
+    readonly code: string,
     readonly status: number,
     message: string,
-    readonly headers: readonly (readonly [string, string])[] = [],
+    readonly headers: HeaderList = [],
   ) {
     super(message);
   }
 }
 
-export const LOGON_CHALLENGE = ['WWW-Authenticate', 'Basic Realm=RestSvc'] as const;
+/** One kind of failure: called with its details, it makes the `EmError` to throw or send. */
+export interface ErrorEntry<A extends unknown[]> {
+  (...args: A): EmError;
+  readonly code: string;
+  /** `'4xx'` only for the entry that passes on the status Fastify chose. */
+  readonly status: number | '4xx';
+  /** Names of the headers it adds. */
+  readonly headers: readonly string[];
+}
 
+function entry<A extends unknown[]>(
+  code: string,
+  status: number,
+  message: (...args: A) => string,
+  headers: Readonly<Record<string, (...args: A) => string>> = {},
+): ErrorEntry<A> {
+  const make = (...args: A) =>
+    new EmError(code, status, message(...args), Object.entries(headers).map(([name, value]) => [name, value(...args)] as const));
+  return Object.assign(make, { code, status, headers: Object.keys(headers) });
+}
+
+/** `latest, v1_7, v1_6 or v1_5`: newest first, as a logon may name them. */
+const versionChoices = (() => {
+  const all = ['latest', ...[...API_VERSIONS].reverse()];
+  return `${all.slice(0, -1).join(', ')} or ${all[all.length - 1]}`;
+})();
+
+/**
+ * The one error registry (spec §3): every failure the API reports is made by one of these
+ * entries, and README.md's error table lists them all (a test holds the two together). The
+ * HTTP layer renders each as an EM `Error` body in the negotiated format.
+ */
 export const errors = {
-  unauthorized: () => new EmError(401, 'Authentication required: send a valid X-RestSvcSessionId'),
-  logonFailed: (why: string) => new EmError(401, `Logon failed: ${why}`, [LOGON_CHALLENGE]),
-  badVersion: (v: string) => new EmError(400, `Unsupported API version '${v}'; use latest, v1_7, v1_6 or v1_5`),
-  forbidden: (what: string) => new EmError(403, `Access denied: ${what} requires the Portal Administrator role`),
-  notFound: (what: string) => new EmError(404, `Not found: ${what}`),
-  methodNotAllowed: (method: string, allow: readonly string[]) =>
-    new EmError(405, `Method ${method} is not allowed here`, [['Allow', allow.join(', ')]]),
-  badRequest: (message: string) => new EmError(400, message),
-  notImplemented: (what: string) => new EmError(501, `Not implemented in emrest: ${what}`),
+  unauthorized: entry('unauthorized', 401, () => 'Authentication required: send a valid X-RestSvcSessionId'),
+  logonFailed: entry('logon-failed', 401, (why: string) => `Logon failed: ${why}`, {
+    'WWW-Authenticate': () => 'Basic Realm=RestSvc',
+  }),
+  adminUnauthorized: entry('admin-unauthorized', 401, () => 'Admin API: send Authorization: Bearer <admin token>', {
+    'WWW-Authenticate': () => 'Bearer realm="emrest-admin"',
+  }),
+  forbidden: entry('forbidden', 403, (what: string) => `Access denied: ${what} requires the Portal Administrator role`),
+  notFound: entry('not-found', 404, (what: string) => `Not found: ${what}`),
+  methodNotAllowed: entry('method-not-allowed', 405, (method: string, _allow: readonly string[]) => `Method ${method} is not allowed here`, {
+    Allow: (_method, allow) => allow.join(', '),
+  }),
+  badVersion: entry('bad-version', 400, (v: string) => `Unsupported API version '${v}'; use ${versionChoices}`),
+  queryTypeMissing: entry('query-type-missing', 400, () => 'Query type is not specified'),
+  unknownQueryType: entry('unknown-query-type', 400, (name: string) => `Unknown query type: ${name}`),
+  badFormat: entry('bad-format', 400, (value: string | undefined) => `Unknown format '${value}'; use References or Entities`),
+  badPaging: entry('bad-paging', 400, (name: string, text: string) => `Parameter ${name} must be an integer of at least 1, got '${text}'`),
+  bothSorts: entry('both-sorts', 400, () => 'Use either sortAsc or sortDesc, not both'),
+  /** The filter parser's message, with the 1-based position. */
+  badFilter: entry('bad-filter', 400, (message: string) => message),
+  /** The planner's message: a name the type lacks, or a value its field cannot hold. */
+  badQuery: entry('bad-query', 400, (message: string) => message),
+  /** The importer's positioned message. */
+  badImport: entry('bad-import', 400, (message: string) => message),
+  badUrl: entry('bad-url', 400, (why: string) => `Malformed request URL: ${why}`),
+  /** A coding list not ending in `chunked` has no knowable length: the connection cannot be reused. */
+  badFraming: entry('bad-framing', 400, (te: string) => `Unsupported Transfer-Encoding '${te}'`, { Connection: () => 'close' }),
+  malformedRequest: entry('malformed-request', 400, () => 'Malformed HTTP request'),
+  headersTooLarge: entry('headers-too-large', 431, () => 'Malformed HTTP request'),
+  connectRefused: entry('connect-refused', 400, () => 'CONNECT is not supported'),
+  /** A client error Fastify found itself (a body over the limit: 413, …), passed on with its status. */
+  requestRejected: Object.assign((status: number, message: string) => new EmError('request-rejected', status, message), {
+    code: 'request-rejected',
+    status: '4xx' as const,
+    headers: [] as readonly string[],
+  }),
+  notImplemented: entry('not-implemented', 501, (what: string) => `Not implemented in emrest: ${what}`),
   /** A lock another process holds did not come free in time: nothing was done; retry. */
-  busy: (why: string) => new EmError(503, `Service temporarily unavailable: ${why}`, [['Retry-After', '1']]),
-  internal: () => new EmError(500, 'Internal server error'),
+  busy: entry('busy', 503, (why: string) => `Service temporarily unavailable: ${why}`, { 'Retry-After': () => '1' }),
+  internal: entry('internal', 500, () => 'Internal server error'),
 };

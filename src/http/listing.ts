@@ -1,21 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyReply } from 'fastify';
+import { DEFAULTS } from '../config.js';
 import type { QueryPlan } from '../query/plan.js';
 import type { Row } from '../model/index.js';
 import { STREAMED, type Document, type Node } from '../represent/model.js';
 import type { Store } from '../store/store.js';
 import { renderBody, renderParts, sendRaw, type Rendering } from './send.js';
-
-/** Rows stepped out of the store, rendered and written at a time. */
-const CHUNK_ROWS = 500;
-/**
- * Answers that may be long (unbounded, or a page over two chunks) written at once; more wait
- * their turn before they read anything, so memory stays bounded however many are asked for.
- */
-const MAX_STREAMS = 8;
-/** A client that takes nothing of a streamed answer for this long is dropped: it holds a turn. */
-const STALL_MS = 60_000;
 
 /** A document around one list of rows: the answers of queries and collections. */
 export interface Listing {
@@ -42,13 +33,13 @@ export class Listings {
 
   async send(reply: FastifyReply, rendering: Rendering, listing: Listing): Promise<void> {
     const { plan } = listing;
-    const long = plan.limit < 0 || plan.limit > 2 * CHUNK_ROWS;
+    const long = plan.limit < 0 || plan.limit > 2 * DEFAULTS.chunkRows;
     if (long) await this.turn();
     try {
-      const cursor = await this.store.cursor(plan, { count: listing.count, chunkRows: CHUNK_ROWS });
+      const cursor = await this.store.cursor(plan, { count: listing.count, chunkRows: DEFAULTS.chunkRows });
       try {
         const first = await cursor.next();
-        const second = first.length < CHUNK_ROWS ? [] : await cursor.next();
+        const second = first.length < DEFAULTS.chunkRows ? [] : await cursor.next();
         const total = cursor.total ?? 0;
         if (second.length === 0) {
           const rendered = renderBody(listing.document(first.map(listing.node), total), rendering);
@@ -88,7 +79,7 @@ export class Listings {
   }
 
   private turn(): Promise<void> {
-    if (this.streams < MAX_STREAMS) {
+    if (this.streams < DEFAULTS.maxStreams) {
       this.streams++;
       return Promise.resolve();
     }
@@ -116,7 +107,7 @@ async function written(res: ServerResponse, text: string): Promise<boolean> {
     const timer = setTimeout(() => {
       res.destroy();
       done();
-    }, STALL_MS);
+    }, DEFAULTS.stallMs);
     res.on('drain', done);
     res.on('close', done);
   });

@@ -4,11 +4,13 @@ import { BackupTaskSession } from './backup-task-session.js';
 import { Job } from './job.js';
 import { ReplicaJobSession } from './replica-job-session.js';
 import { ReplicaTaskSession } from './replica-task-session.js';
-import type { FieldDecl, TypeDecl } from './types.js';
+import type { FieldDecl, RenderedField, TypeDecl } from './types.js';
 
-export type { FieldDecl, LinkDecl, RawValue, Row, ScalarKind, TypeDecl } from './types.js';
+export type {
+  EnumField, FieldDecl, LinkDecl, PlainField, RawValue, RenderDecl, RenderedField, Row, ScalarKind, TypeDecl, UidField,
+} from './types.js';
 
-/** Every declared type, in the order the query service lists them (spec §4.4). */
+/** Every declared type, each a query type of `GET /api/query`, in the order the query service lists them (spec §4.4). */
 export const TYPES: readonly TypeDecl[] = [
   Job, BackupTaskSession, ReplicaTaskSession, BackupJobSession, ReplicaJobSession, BackupServer,
 ];
@@ -23,10 +25,9 @@ export const UNIMPLEMENTED_QUERY_TYPES: readonly string[] = [
   'HierarchyRoot', 'ManagedServer', 'Replica', 'Repository', 'RestorePoint', 'RestoreSession',
   'VAppRestorePoint', 'VmReplicaPoint', 'VmRestorePoint', 'WanAccelerator', 'vCloudOrganization',
   'vCloudOrgVdc', 'vCloudVApp', 'vCloudVm', 'ExternalRepository', 'AgentBackupJobSession',
-].filter((name) => !QUERY_TYPES.some((t) => t.name === name));
+].filter((name) => !TYPES.some((t) => t.name === name));
 
 const byName = new Map(TYPES.map((t) => [t.name.toLowerCase(), t]));
-const queryByName = new Map(QUERY_TYPES.map((t) => [t.name.toLowerCase(), t]));
 const unimplemented = new Set(UNIMPLEMENTED_QUERY_TYPES.map((n) => n.toLowerCase()));
 
 export function typeNamed(name: string): TypeDecl {
@@ -39,7 +40,7 @@ export type QueryTypeLookup = { found: TypeDecl } | { unimplemented: string } | 
 
 export function lookupQueryType(name: string): QueryTypeLookup {
   const key = name.toLowerCase();
-  const found = queryByName.get(key);
+  const found = byName.get(key);
   if (found) return { found };
   if (unimplemented.has(key)) return { unimplemented: name };
   return { unknown: true };
@@ -63,6 +64,8 @@ export function fieldByKey(type: TypeDecl, key: string): FieldDecl {
   if (!f) throw new Error(`${type.name} has no field ${key}`);
   return f;
 }
+
+export const isRendered = (field: FieldDecl): field is RenderedField => field.render !== undefined;
 
 /** A reference's `Type`: `<name>Reference`. */
 export const referenceType = (type: TypeDecl) => `${type.name}Reference`;

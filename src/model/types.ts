@@ -2,37 +2,59 @@
  * The shape of a resource-type declaration. Each EM resource type is declared once (one file
  * per type); filter validation, SQL, XML, JSON, links and routes are all derived from it.
  */
-export type ScalarKind = 'string' | 'int' | 'long' | 'bool' | 'datetime' | 'uid' | 'enum';
 
 /** A raw stored value: enums are ordinals, booleans 0/1, DateTimes canonical text, UIDs bare GUIDs. */
 export type RawValue = string | number | null;
 export type Row = Record<string, RawValue>;
 
-export interface FieldDecl {
+/** How a field appears in EM documents. */
+export interface RenderDecl {
+  readonly name: string;
+  readonly as: 'element' | 'attribute';
+  /**
+   * .NET class depth of the member (0 = the base class holding most fields). JSON lists the
+   * most derived class's members first (as .NET reflection does); XML lists base first.
+   */
+  readonly layer?: number;
+}
+
+/** What every field declares, whatever its kind. */
+interface FieldBase {
   /** Property name in a stored row (camelCase). */
   readonly key: string;
-  readonly kind: ScalarKind;
   /** SQL expression over the type's FROM clause (table alias `t` is the type's own table). */
   readonly column: string;
-  /** Enum members in ordinal order (the order `<`, `>` and sorting use). */
-  readonly members?: readonly string[];
-  /** For UIDs: the kind in `urn:veeam:<Kind>:<guid>`. */
-  readonly uidKind?: string;
   /** May be absent (null): the element is omitted when it is. */
   readonly optional?: boolean;
   /** Names accepted by `filter`, `sortAsc`, `sortDesc` (case-insensitive); none = not filterable. */
   readonly filter?: readonly string[];
-  /** How the field is rendered, if at all. */
-  readonly render?: {
-    readonly name: string;
-    readonly as: 'element' | 'attribute';
-    /**
-     * .NET class depth of the member (0 = the base class holding most fields). JSON lists the
-     * most derived class's members first (as .NET reflection does); XML lists base first.
-     */
-    readonly layer?: number;
-  };
+  /** How the field is rendered; absent = never rendered (filter-only or link-derived). */
+  readonly render?: RenderDecl;
 }
+
+export interface PlainField extends FieldBase {
+  readonly kind: 'string' | 'int' | 'long' | 'bool' | 'datetime';
+}
+
+export interface EnumField extends FieldBase {
+  readonly kind: 'enum';
+  /** Members in ordinal order (the order `<`, `>` and sorting use). */
+  readonly members: readonly string[];
+}
+
+export interface UidField extends FieldBase {
+  readonly kind: 'uid';
+  /** The kind in `urn:veeam:<Kind>:<guid>`. */
+  readonly uidKind: string;
+}
+
+/** A field of a type, by kind: the parts a kind needs are required for it and absent for others. */
+export type FieldDecl = PlainField | EnumField | UidField;
+
+export type ScalarKind = FieldDecl['kind'];
+
+/** A field that is rendered. */
+export type RenderedField = FieldDecl & { readonly render: RenderDecl };
 
 /** A link, declared as data: `{key}` in `href` is replaced by the row's value (`{id}` = own GUID). */
 export interface LinkDecl {

@@ -1,7 +1,6 @@
 import type { FilterNode, Operator } from '../filter/ast.js';
-import { filterField, type FieldDecl, type TypeDecl } from '../model/index.js';
-import { parseDateTime } from '../util/datetime.js';
-import { parseUid } from '../util/uid.js';
+import { codecOf, isRefusal } from '../model/codecs.js';
+import { fieldByKey, filterField, type FieldDecl, type TypeDecl } from '../model/index.js';
 
 /** A request the query layer refuses; the HTTP layer answers 400 with this message. */
 export class BadQuery extends Error {}
@@ -24,35 +23,11 @@ export interface QueryPlan {
   readonly limit: number;
 }
 
-const INTEGER = /^-?\d{1,16}$/;
-
-/** Coerces a filter value to the stored form of the field (spec §6.3 value typing). */
-export function coerceValue(field: FieldDecl, text: string, fieldName: string): string | number {
-  const bad = (what: string): never => {
-    throw new BadQuery(`Invalid value '${text}' for ${fieldName}: ${what}`);
-  };
-  switch (field.kind) {
-    case 'string':
-      return text;
-    case 'enum': {
-      const i = field.members!.findIndex((m) => m.toLowerCase() === text.toLowerCase());
-      return i >= 0 ? i : bad(`expected one of ${field.members!.join(', ')}`);
-    }
-    case 'bool': {
-      const v = text.toLowerCase();
-      return v === 'true' ? 1 : v === 'false' ? 0 : bad('expected true or false');
-    }
-    case 'int':
-    case 'long': {
-      if (!INTEGER.test(text)) bad('expected an integer');
-      const n = Number(text);
-      return Number.isSafeInteger(n) ? n : bad('integer out of range');
-    }
-    case 'datetime':
-      return parseDateTime(text) ?? bad('expected a UTC date and time such as 2021-06-15T22:06:57Z');
-    case 'uid':
-      return parseUid(text) ?? bad('expected a GUID or urn:veeam:<Type>:<GUID>');
-  }
+/** A filter value in the stored form of the field (spec §6.3 value typing; see model/codecs.ts). */
+function coerceValue(field: FieldDecl, text: string, fieldName: string): string | number {
+  const value = codecOf(field).fromFilter(text);
+  if (isRefusal(value)) throw new BadQuery(`Invalid value '${text}' for ${fieldName}: ${value.refused}`);
+  return value;
 }
 
 function resolveField(type: TypeDecl, name: string, where: string): FieldDecl {
@@ -71,8 +46,7 @@ export function planPredicate(type: TypeDecl, node: FilterNode): Predicate {
 
 /** ORDER BY for a sort field: the field, then the type's default order as tie-break. */
 export function planOrder(type: TypeDecl, sort?: { name: string; desc: boolean }): SortKey[] {
-  const byKey = (key: string) => type.fields.find((f) => f.key === key)!;
-  const defaults = type.defaultSort.map(byKey);
+  const defaults = type.defaultSort.map((key) => fieldByKey(type, key));
   if (!sort) return defaults.map((field) => ({ field, desc: false }));
   const field = resolveField(type, sort.name, ' in sort');
   return [field, ...defaults.filter((f) => f !== field)].map((f) => ({ field: f, desc: sort.desc }));

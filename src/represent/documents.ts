@@ -60,6 +60,7 @@ export function errorDocument(status: number, message: string): Document {
   ]);
 }
 
+/** The API versions a logon may name (`?v=`, besides `latest`), oldest first: the one list of them. */
 export const API_VERSIONS = ['v1_5', 'v1_6', 'v1_7'] as const;
 
 /** `GET /api/` (spec §4.1): anonymous entry point with one logon link per version. */

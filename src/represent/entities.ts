@@ -1,25 +1,16 @@
-import { referenceType, type FieldDecl, type RawValue, type Row, type TypeDecl } from '../model/index.js';
-import { formatDateTime } from '../util/datetime.js';
+import { codecOf, type Codec } from '../model/codecs.js';
+import { isRendered, referenceType, type RawValue, type Row, type TypeDecl } from '../model/index.js';
 import { uidOf } from '../util/uid.js';
 import { declaredLinks } from './links.js';
 import { list, node, xmlOrder, type Node, type Prop, type Scalar } from './model.js';
 
 /** A stored value as EM renders it; absent values are undefined (omitted). */
-export function renderValue(field: FieldDecl, raw: RawValue | undefined): Scalar | undefined {
-  if (raw === null || raw === undefined) return undefined;
-  switch (field.kind) {
-    case 'enum': return field.members![raw as number];
-    case 'bool': return raw === 1;
-    case 'datetime': return formatDateTime(raw as string);
-    case 'uid': return uidOf(field.uidKind!, raw as string);
-    case 'int':
-    case 'long': return Number(raw);
-    case 'string': return String(raw);
-  }
-}
+const renderValue = (codec: Codec, raw: RawValue | undefined): Scalar | undefined =>
+  raw === null || raw === undefined ? undefined : codec.toWire(raw);
 
 interface Slot {
-  readonly field: FieldDecl;
+  readonly key: string;
+  readonly codec: Codec;
   readonly name: string;
   readonly attr: boolean;
   readonly x: number;
@@ -40,15 +31,16 @@ const layouts = new WeakMap<TypeDecl, Layout>();
 function layout(type: TypeDecl): Layout {
   let found = layouts.get(type);
   if (found) return found;
-  const rendered = type.fields.filter((f) => f.render);
+  const rendered = type.fields.filter(isRendered);
   let attrRank = 2; // after Type, Href
   let elemRank = 1; // after Links
   const withRanks = rendered.map((field, i) => {
-    const attr = field.render!.as === 'attribute';
-    return { field, name: field.render!.name, attr, x: attr ? attrRank++ : elemRank++, layer: field.render!.layer ?? 0, i };
+    const attr = field.render.as === 'attribute';
+    const slot: Slot = { key: field.key, codec: codecOf(field), name: field.render.name, attr, x: attr ? attrRank++ : elemRank++ };
+    return { slot, layer: field.render.layer ?? 0, i };
   });
-  withRanks.sort((a, b) => b.layer - a.layer || Number(a.attr) - Number(b.attr) || a.i - b.i);
-  const slots = withRanks.map(({ field, name, attr, x }) => ({ field, name, attr, x }));
+  withRanks.sort((a, b) => b.layer - a.layer || Number(a.slot.attr) - Number(b.slot.attr) || a.i - b.i);
+  const slots = withRanks.map(({ slot }) => slot);
   const xml = xmlOrder([...slots, ...resourceTail([], '', '')]);
   found = { slots, xml };
   layouts.set(type, found);
@@ -66,7 +58,7 @@ export function entityNode(type: TypeDecl, row: Row, base: string): Node {
   const { slots, xml } = layout(type);
   const props: Prop[] = slots.map((s) => ({
     name: s.name,
-    value: renderValue(s.field, row[s.field.key]),
+    value: renderValue(s.codec, row[s.key]),
     attr: s.attr,
     x: s.x,
   }));

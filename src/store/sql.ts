@@ -1,13 +1,25 @@
 import type { Predicate, QueryPlan, SortKey } from '../query/plan.js';
 import type { FieldDecl, TypeDecl } from '../model/index.js';
+import { isOwnColumn } from './schema.js';
 
-/** The few places SQL dialects differ; everything else is shared. */
+/**
+ * The few places SQL dialects differ; every statement is otherwise built the same for each
+ * backend (standard SQL plus `ON CONFLICT … excluded`, which SQLite and PostgreSQL share).
+ */
 export interface Dialect {
   /** Placeholder for the n-th (1-based) bound value: `?` (SQLite) or `$n` (PostgreSQL). */
   placeholder(n: number): string;
-  /** Expression comparing strings case-insensitively. */
+  /** Expression comparing and sorting strings case-insensitively. */
   caseInsensitive(expr: string): string;
+  /** True when two values differ, an absent one (NULL) differing from every present one. */
+  differs(a: string, b: string): string;
 }
+
+export const SQLITE: Dialect = {
+  placeholder: () => '?',
+  caseInsensitive: (expr) => `${expr} COLLATE NOCASE`,
+  differs: (a, b) => `${a} IS NOT ${b}`,
+};
 
 export interface CompiledSql {
   readonly text: string;
@@ -54,7 +66,7 @@ function fieldsOf(p: Predicate | undefined, out: FieldDecl[] = []): FieldDecl[] 
  * Engines then page and count on an index of the table instead of joining every row.
  */
 function fromFor(type: TypeDecl, fields: readonly FieldDecl[]): string {
-  return fields.every((f) => f.column.startsWith('t.')) ? `${type.table} t` : type.from;
+  return fields.every(isOwnColumn) ? `${type.table} t` : type.from;
 }
 
 /**
@@ -89,16 +101,35 @@ export function compileCount(plan: QueryPlan, dialect: Dialect): CompiledSql {
   return { text, params: b.params };
 }
 
-/** The type's own columns (`t.<column>`), keyed by field key; derived fields are not stored. */
-export function ownColumns(type: TypeDecl): { key: string; column: string }[] {
-  const seen = new Set<string>();
-  const out: { key: string; column: string }[] = [];
-  for (const f of type.fields) {
-    const m = /^t\.(\w+)$/.exec(f.column);
-    if (m && !seen.has(m[1])) {
-      seen.add(m[1]);
-      out.push({ key: f.key, column: m[1] });
-    }
-  }
-  return out;
+/** `(?, ?, …)` for the `row`-th (0-based) row of `width` values. */
+const valuesRow = (dialect: Dialect, width: number, row: number) =>
+  `(${Array.from({ length: width }, (_, c) => dialect.placeholder(row * width + c + 1)).join(', ')})`;
+
+/**
+ * An INSERT of `rows` rows of `columns`, values bound row after row in column order. With
+ * `skipKey`, a row whose key is stored already is left out (and not counted as a change).
+ */
+export function compileInsert(
+  table: string, columns: readonly string[], rows: number, dialect: Dialect, skipKey?: string,
+): string {
+  const values = Array.from({ length: rows }, (_, r) => valuesRow(dialect, columns.length, r)).join(', ');
+  const conflict = skipKey === undefined ? '' : ` ON CONFLICT (${skipKey}) DO NOTHING`;
+  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values}${conflict}`;
 }
+
+/**
+ * An insert of one row that updates the row stored under the same `key` instead (never a
+ * delete and insert, which would take the row from under its children). With `changedOnly`
+ * a stored row whose values are all the same is left alone, so it counts as no change.
+ */
+export function compileUpsert(
+  table: string, columns: readonly string[], key: string, dialect: Dialect, options: { changedOnly?: boolean } = {},
+): string {
+  const rest = columns.filter((c) => c !== key);
+  const set = rest.map((c) => `${c} = excluded.${c}`).join(', ');
+  const where = options.changedOnly ? ` WHERE ${rest.map((c) => dialect.differs(`${table}.${c}`, `excluded.${c}`)).join(' OR ')}` : '';
+  return `${compileInsert(table, columns, 1, dialect)} ON CONFLICT (${key}) DO UPDATE SET ${set}${where}`;
+}
+
+/** `storedColumns` under the name the importer (io/import/mapping.ts) and the property test use. */
+export { storedColumns as ownColumns } from './schema.js';

@@ -73,8 +73,9 @@ export interface WriteOptions {
 }
 
 /**
- * The persistence boundary. Everything above it speaks plans and rows; SQLite is the first
- * implementation, PostgreSQL can follow behind the same interface.
+ * The persistence boundary. Everything above it speaks plans and rows; `openStore` (open.ts)
+ * picks the implementation: SQLite today, PostgreSQL can follow behind the same interface
+ * (test/contract/store.contract.ts is what every implementation must pass).
  */
 export interface Store {
   query(plan: QueryPlan, options?: { count?: boolean }): Promise<QueryPage>;
@@ -85,8 +86,6 @@ export interface Store {
    * half-done write.
    */
   write<T>(fn: (w: StoreWriter) => Promise<T>, options?: WriteOptions): Promise<T>;
-  /** `write` of one batch of rows. */
-  upsertRows(type: TypeDecl, rows: readonly Row[]): Promise<void>;
   /** Changes whenever resource data changes, from any process: caches key on it. */
   dataGeneration(): Promise<number>;
   isEmpty(): Promise<boolean>;

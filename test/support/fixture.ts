@@ -5,7 +5,7 @@ import { BackupJobSession, BackupServer, BackupTaskSession, Job, ReplicaJobSessi
 import type { Row } from '../../src/model/index.js';
 import type { Store } from '../../src/store/store.js';
 import { parseDateTime } from '../../src/util/datetime.js';
-import { sessionName, type BackupTaskSessionRow, type JobRow, type JobSessionRow, type ServerRow, type TaskSessionRow } from './rows.js';
+import { sessionName, type BackupTaskSessionRow, type JobRow, type JobSessionRow, type ServerRow, type TaskSessionRow } from '../../src/model/rows.js';
 
 /** The conformance fixture of spec §7 (clock 2021-06-18T00:00:00Z). */
 export const FIXTURE_NOW = '2021-06-18T00:00:00Z';
@@ -112,10 +112,12 @@ export const FIXTURE_USERS = [
 /** Loads the fixture's resources (not its users) into a store. */
 export async function loadFixture(store: Store): Promise<void> {
   const rows = (list: object[]) => list as unknown as Row[];
-  await store.upsertRows(BackupServer, rows(servers));
-  await store.upsertRows(Job, rows(jobs));
-  await store.upsertRows(ReplicaJobSession, rows(replicaSessions));
-  await store.upsertRows(ReplicaTaskSession, rows(replicaTasks));
-  await store.upsertRows(BackupJobSession, rows(backupSessions));
-  await store.upsertRows(BackupTaskSession, rows(backupTasks));
+  await store.write(async (w) => {
+    await w.upsert(BackupServer, rows(servers));
+    await w.upsert(Job, rows(jobs));
+    await w.upsert(ReplicaJobSession, rows(replicaSessions));
+    await w.upsert(ReplicaTaskSession, rows(replicaTasks));
+    await w.upsert(BackupJobSession, rows(backupSessions));
+    await w.upsert(BackupTaskSession, rows(backupTasks));
+  });
 }

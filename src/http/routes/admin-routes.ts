@@ -1,8 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DEFAULTS } from '../../config.js';
 import { ImportError } from '../../io/import/index.js';
 import type { AppContext } from '../context.js';
-import { EmError, errors } from '../errors.js';
+import { errors } from '../errors.js';
 import { sendRaw } from '../send.js';
 
 /**
@@ -12,9 +13,6 @@ import { sendRaw } from '../send.js';
  * Enabled only with an admin token (`serve --admin-token T` / EMREST_ADMIN_TOKEN); requests
  * then need `Authorization: Bearer T`. Disabled, every /admin path is 404 like any unknown path.
  */
-
-/** Largest accepted import body. */
-export const ADMIN_BODY_LIMIT = 64 * 1024 * 1024;
 
 const IMPORT = '/admin/v1/import';
 const DATA = '/admin/v1/data';
@@ -28,35 +26,32 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return timingSafeEqual(digest(m ? m[1] : ''), digest(token)) && m !== null;
 }
 
-const unauthorized = () =>
-  new EmError(401, 'Admin API: send Authorization: Bearer <admin token>', [['WWW-Authenticate', 'Bearer realm="emrest-admin"']]);
-
 function sendJson(reply: FastifyReply, status: number, value: unknown): void {
   sendRaw(reply, status, [['Content-Type', 'application/json; charset=utf-8']], Buffer.from(JSON.stringify(value), 'utf8'));
 }
 
 export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const token = ctx.adminToken || undefined;
+  const token = ctx.settings.adminToken || undefined;
   const writer = ctx.dataWriter;
   if (token !== undefined && writer === undefined) throw new Error('the admin API needs a data writer');
   const notFound = (req: FastifyRequest) => errors.notFound(`no resource at ${req.url.split('?')[0]}`);
   /** Before the body is read: unknown (disabled) or unauthorised requests never get their body parsed. */
   const guard = async (req: FastifyRequest) => {
     if (token === undefined) throw notFound(req);
-    if (!tokenMatches(req.headers.authorization, token)) throw unauthorized();
+    if (!tokenMatches(req.headers.authorization, token)) throw errors.adminUnauthorized();
   };
 
   app.register(async (admin) => {
     // Bodies here are data: kept as bytes (whatever the Content-Type), up to the admin limit.
     admin.removeAllContentTypeParsers();
-    admin.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ADMIN_BODY_LIMIT }, (_req, body, done) => done(null, body));
+    admin.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: DEFAULTS.adminBodyLimitBytes }, (_req, body, done) => done(null, body));
     const config = { anonymous: true };
 
     admin.route({
       method: 'POST',
       url: IMPORT,
       config,
-      bodyLimit: ADMIN_BODY_LIMIT,
+      bodyLimit: DEFAULTS.adminBodyLimitBytes,
       onRequest: guard,
       handler: async (req, reply) => {
         const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -64,7 +59,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
           const r = await writer!.import(body, 'request body');
           sendJson(reply, 200, { inserted: r.inserted, updated: r.updated });
         } catch (e) {
-          if (e instanceof ImportError) throw errors.badRequest(e.message);
+          if (e instanceof ImportError) throw errors.badImport(e.message);
           throw e;
         }
       },

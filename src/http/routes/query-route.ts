@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { DEFAULTS } from '../../config.js';
 import { parseFilter } from '../../filter/parse.js';
 import { planOrder, planPredicate, type QueryPlan } from '../../query/plan.js';
 import { lookupQueryType } from '../../model/index.js';
@@ -13,13 +14,12 @@ import { sendRaw } from '../send.js';
 import { authorize, parseFormat } from './resource-routes.js';
 
 const POSITIVE = /^\d{1,15}$/;
-const RESPONSE_CACHE_BYTES = 64 * 1024 * 1024;
 
 function positiveInt(params: readonly QueryParam[], name: string, fallback: number): number {
   const text = param(params, name);
   if (text === undefined) return fallback;
   const n = POSITIVE.test(text.trim()) ? Number(text.trim()) : 0;
-  if (n < 1) throw errors.badRequest(`Parameter ${name} must be an integer of at least 1, got '${text}'`);
+  if (n < 1) throw errors.badPaging(name, text);
   return n;
 }
 
@@ -34,15 +34,15 @@ function pagingLinks(base: string, params: readonly QueryParam[], pageSize: numb
 
 /** `GET /api/query` (spec §6): type, format, filter, sort, paging. */
 export function queryRoute(app: FastifyInstance, ctx: AppContext, listings: Listings): void {
-  const cache = new ResponseCache(RESPONSE_CACHE_BYTES);
+  const cache = new ResponseCache(DEFAULTS.responseCacheBytes);
 
   resource(app, '/api/query', {
     GET: async (req, reply) => {
       const params = req.em.params;
       const typeName = param(params, 'type');
-      if (typeName === undefined || typeName === '') throw errors.badRequest('Query type is not specified');
+      if (typeName === undefined || typeName === '') throw errors.queryTypeMissing();
       const lookup = lookupQueryType(typeName);
-      if ('unknown' in lookup) throw errors.badRequest(`Unknown query type: ${typeName}`);
+      if ('unknown' in lookup) throw errors.unknownQueryType(typeName);
       if ('unimplemented' in lookup) throw errors.notImplemented(`query type ${typeName}`);
       const type = lookup.found;
       authorize(type, logonOf(req).user);
@@ -55,9 +55,9 @@ export function queryRoute(app: FastifyInstance, ctx: AppContext, listings: List
 
       const format = parseFormat(param(params, 'format'));
       const sortAsc = param(params, 'sortAsc'), sortDesc = param(params, 'sortDesc');
-      if (sortAsc !== undefined && sortDesc !== undefined) throw errors.badRequest('Use either sortAsc or sortDesc, not both');
+      if (sortAsc !== undefined && sortDesc !== undefined) throw errors.bothSorts();
       const sortName = sortAsc ?? sortDesc;
-      const pageSize = positiveInt(params, 'pageSize', ctx.defaultPageSize);
+      const pageSize = positiveInt(params, 'pageSize', ctx.settings.defaultPageSize);
       const page = positiveInt(params, 'page', 1);
 
       const ast = parseFilter(param(params, 'filter') ?? '');

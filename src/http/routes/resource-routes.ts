@@ -18,7 +18,7 @@ export function parseFormat(value: string | undefined): Format {
   const v = value?.toLowerCase();
   if (v === undefined || v === 'references') return 'references';
   if (v === 'entities' || v === 'entity') return 'entities';
-  throw errors.badRequest(`Unknown format '${value}'; use References or Entities`);
+  throw errors.badFormat(value);
 }
 
 export function authorize(type: TypeDecl, user: User): void {
@@ -54,7 +54,7 @@ const listingOf = (type: TypeDecl, where: Predicate[], format: Format, base: str
  */
 export function resourceRoutes(app: FastifyInstance, ctx: AppContext, listings: Listings): void {
   const windowed = (type: TypeDecl): Predicate[] =>
-    type.windowField ? [cmp(type, type.windowField, '>=', fromEpochMs(ctx.clock() - ctx.windowMs))] : [];
+    type.windowField ? [cmp(type, type.windowField, '>=', fromEpochMs(ctx.clock() - ctx.settings.windowMs))] : [];
 
   async function findOne(type: TypeDecl, rawId: string) {
     const id = parseGuid(rawId);

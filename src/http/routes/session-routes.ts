@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { QUERY_TYPES } from '../../model/index.js';
-import { enterpriseManager, logonSession, logonSessions, querySvc } from '../../represent/documents.js';
+import { API_VERSIONS, enterpriseManager, logonSession, logonSessions, querySvc } from '../../represent/documents.js';
 import { logon, SESSION_HEADER, tokenOf, type LogonState } from '../auth.js';
 import { logonOf, type AppContext } from '../context.js';
 import { errors } from '../errors.js';
@@ -9,7 +9,7 @@ import { resource } from '../route.js';
 import { sendDocument, sendRaw } from '../send.js';
 import { parseGuid } from '../../util/uid.js';
 
-const VERSIONS = new Set(['latest', 'v1_7', 'v1_6', 'v1_5']);
+const VERSIONS: ReadonlySet<string> = new Set(['latest', ...API_VERSIONS]);
 
 /** Entry point, logon, logon sessions and the query service's link list (spec §4.1–§4.4). */
 export function sessionRoutes(app: FastifyInstance, ctx: AppContext, state: LogonState): void {

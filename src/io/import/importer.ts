@@ -20,7 +20,7 @@ const MAX_WAITING = 50_000;
 
 /** Types a link alone may create (declared `fromLink` in the registry), with their defaults. */
 const LINK_CREATABLE: ReadonlyMap<TypeDecl, Readonly<Row>> = new Map(
-  TYPES.filter((t) => t.fromLink).map((t) => [t, t.fromLink!]),
+  TYPES.flatMap((t) => (t.fromLink ? [[t, t.fromLink] as const] : [])),
 );
 
 export interface ImportCounts {

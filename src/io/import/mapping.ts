@@ -1,13 +1,13 @@
-import { TYPES, type FieldDecl, type LinkDecl, type RawValue, type Row, type TypeDecl } from '../../model/index.js';
+import { codecOf, isRefusal, type Codec } from '../../model/codecs.js';
+import { isRendered, TYPES, type FieldDecl, type LinkDecl, type RawValue, type RenderedField, type Row, type TypeDecl } from '../../model/index.js';
 import { ownColumns } from '../../store/sql.js';
-import { parseDateTime } from '../../util/datetime.js';
-import { parseGuid } from '../../util/uid.js';
+import { GUID_PATTERN } from '../../util/uid.js';
 import { FieldError, type Where } from './errors.js';
 
 /**
  * From EM documents to stored rows, derived from the registry alone: element, attribute and
- * property names are the declarations' render names, values are parsed by the declared kind
- * (enum members, UID kinds), and relations come from the declared link templates
+ * property names are the declarations' render names, values are parsed by the codec of the
+ * declared kind (model/codecs.ts), and relations come from the declared link templates
  * (`Up BackupServerReference` → `backupServers/{serverId}`). No per-type field lists here.
  */
 
@@ -56,6 +56,7 @@ export interface Converted {
 }
 
 interface LinkedKey {
+  readonly field: FieldDecl;
   readonly decl: LinkDecl;
   readonly pattern: RegExp;
 }
@@ -63,7 +64,7 @@ interface LinkedKey {
 interface TypePlan {
   readonly type: TypeDecl;
   readonly own: readonly FieldDecl[];
-  readonly rendered: readonly FieldDecl[];
+  readonly rendered: readonly { readonly field: RenderedField; readonly codec: Codec }[];
   /** Row keys a declared entity link carries in its href (`{serverId}`), with the link. */
   readonly linked: ReadonlyMap<string, LinkedKey>;
   /** Own UID fields whose UID kind is another declared type: the foreign keys. */
@@ -74,13 +75,12 @@ export const typeByName = new Map(TYPES.map((t) => [t.name, t]));
 export const typeByList = new Map(TYPES.map((t) => [t.listElement, t]));
 export const typeByUidKind = new Map(TYPES.map((t) => [t.uidKind, t]));
 
-const GUID_PATTERN = '([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})';
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** `backupServers/{serverId}` → a pattern capturing the GUID in `…/api/backupServers/<guid>`. */
 function hrefPattern(template: string, key: string): RegExp {
   const parts = template.split(/(\{\w+\})/);
-  const body = parts.map((p) => (p === `{${key}}` ? GUID_PATTERN : /^\{\w+\}$/.test(p) ? '[^/?#]*' : escapeRegExp(p))).join('');
+  const body = parts.map((p) => (p === `{${key}}` ? `(${GUID_PATTERN})` : /^\{\w+\}$/.test(p) ? '[^/?#]*' : escapeRegExp(p))).join('');
   return new RegExp(`/${body}$`, 'i');
 }
 
@@ -95,66 +95,16 @@ export function planOf(type: TypeDecl): TypePlan {
   for (const f of own) {
     if (f.key === 'id') continue;
     const decl = type.links.entity.find((l) => l.href.includes(`{${f.key}}`) && !l.when);
-    if (decl) linked.set(f.key, { decl, pattern: hrefPattern(decl.href, f.key) });
+    if (decl) linked.set(f.key, { field: f, decl, pattern: hrefPattern(decl.href, f.key) });
   }
   const foreign = own.flatMap((field) => {
-    const target = field.kind === 'uid' && field.key !== 'id' ? typeByUidKind.get(field.uidKind!) : undefined;
+    const target = field.kind === 'uid' && field.key !== 'id' ? typeByUidKind.get(field.uidKind) : undefined;
     return target && target !== type ? [{ field, target }] : [];
   });
-  plan = { type, own, rendered: type.fields.filter((f) => f.render), linked, foreign };
+  const rendered = type.fields.filter(isRendered).map((field) => ({ field, codec: codecOf(field) }));
+  plan = { type, own, rendered, linked, foreign };
   plans.set(type, plan);
   return plan;
-}
-
-const INTEGER = /^[+-]?\d{1,19}$/;
-const INT32 = 2 ** 31;
-const URN = /^urn:veeam:([A-Za-z]+):(.*)$/i;
-
-/** A raw value in the stored form of `field` (enum ordinal, 0/1, canonical DateTime, GUID). */
-export function convertScalar(field: FieldDecl, raw: Exclude<RawScalar, null>, name: string): RawValue {
-  const bad = (what: string): never => {
-    throw new FieldError(`${what} in ${name}`, name);
-  };
-  const shown = typeof raw === 'string' ? `'${raw.length > 60 ? raw.slice(0, 60) + '…' : raw}'` : JSON.stringify(raw);
-  const text = (): string => (typeof raw === 'string' ? raw : bad(`expected a string, got ${shown}`));
-  switch (field.kind) {
-    case 'string':
-      return text();
-    case 'int':
-    case 'long': {
-      let n: number;
-      if (typeof raw === 'number') n = raw;
-      else if (typeof raw === 'string' && INTEGER.test(raw.trim())) n = Number(raw.trim());
-      else return bad(`invalid integer ${shown}`);
-      if (!Number.isSafeInteger(n)) return bad(`integer out of range ${shown}`);
-      if (field.kind === 'int' && (n < -INT32 || n >= INT32)) return bad(`integer out of range ${shown}`);
-      return n;
-    }
-    case 'bool': {
-      if (typeof raw === 'boolean') return raw ? 1 : 0;
-      const v = typeof raw === 'string' ? raw.trim() : '';
-      if (v === 'true' || v === '1') return 1;
-      if (v === 'false' || v === '0') return 0;
-      return bad(`invalid boolean ${shown} (expected true or false)`);
-    }
-    case 'datetime':
-      return parseDateTime(text().trim()) ?? bad(`invalid DateTime ${shown}`);
-    case 'uid': {
-      const t = text().trim();
-      const m = URN.exec(t);
-      if (m && m[1].toLowerCase() !== field.uidKind!.toLowerCase()) {
-        return bad(`UID ${shown} is of kind ${m[1]}, expected urn:veeam:${field.uidKind}:<GUID>`);
-      }
-      return parseGuid(m ? m[2] : t) ?? bad(`invalid UID ${shown} (expected urn:veeam:${field.uidKind}:<GUID>)`);
-    }
-    case 'enum': {
-      const members = field.members!;
-      const t = text().trim();
-      let i = members.indexOf(t);
-      if (i < 0) i = members.findIndex((m) => m.toLowerCase() === t.toLowerCase());
-      return i >= 0 ? i : bad(`unknown member ${shown} (expected one of ${members.join(', ')})`);
-    }
-  }
 }
 
 export const REFERENCES_REJECTED =
@@ -189,25 +139,26 @@ export function convert(raw: RawEntity): Converted {
   const type = resolveType(raw);
   const plan = planOf(type);
   const values: Row = {};
-  for (const f of plan.rendered) {
-    const { name, as } = f.render!;
+  for (const { field, codec } of plan.rendered) {
+    const { name, as } = field.render;
     const v = raw.value(name, as);
     if (v === undefined || v === null) {
       const what = raw.syntax === 'json' ? 'property' : as;
-      if (!f.optional) throw new FieldError(`missing required ${what} ${name}${v === null ? ' (null)' : ''}`, v === null ? name : undefined);
-      values[f.key] = null;
+      if (!field.optional) throw new FieldError(`missing required ${what} ${name}${v === null ? ' (null)' : ''}`, v === null ? name : undefined);
+      values[field.key] = null;
     } else {
-      values[f.key] = convertScalar(f, v, name);
+      const value = codec.fromImport(v);
+      if (isRefusal(value)) throw new FieldError(`${value.refused} in ${name}`, name);
+      values[field.key] = value;
     }
   }
 
   if (typeof raw.links === 'string') throw new FieldError(raw.links, 'Links');
   const linkNames = new Map<string, string | undefined>();
-  for (const [key, { decl, pattern }] of plan.linked) {
+  for (const [key, { field, decl, pattern }] of plan.linked) {
     const link = findLink(raw.links, decl);
     if (!link) {
       if (key in values) continue; // also rendered: the element is enough
-      const field = plan.own.find((f) => f.key === key)!;
       if (field.optional) {
         values[key] = null;
         continue;
@@ -218,7 +169,6 @@ export function convert(raw: RawEntity): Converted {
     if (!m) throw new FieldError(`link ${describeLink(decl)} has Href '${link.href ?? ''}', expected …/${decl.href}`, 'Links');
     const guid = m[1].toLowerCase();
     if (key in values && values[key] !== null && values[key] !== guid) {
-      const field = plan.own.find((f) => f.key === key)!;
       throw new FieldError(`${field.render?.name ?? key} does not match the link ${describeLink(decl)} (${guid})`, field.render?.name);
     }
     values[key] = guid;
@@ -248,12 +198,14 @@ export function linkOnlyRow(target: TypeDecl, ref: Ref, from: Converted, default
   const row: Row = {};
   const sourceFields = new Map(from.type.fields.map((f) => [f.key, f]));
   for (const f of planOf(target).own) {
+    const source = sourceFields.get(f.key);
+    const linking = from.row[f.key];
     if (f.key === 'id') row.id = ref.id;
     else if (f.key === 'name') row.name = ref.name ?? '';
     else if (f.key in defaults) row[f.key] = defaults[f.key];
-    else if (planOf(target).foreign.some((x) => x.field === f) && typeof from.row[f.key] === 'string') row[f.key] = from.row[f.key];
-    else if (f.kind === 'enum' && sourceFields.get(f.key)?.kind === 'enum' && typeof from.row[f.key] === 'number') {
-      row[f.key] = mapMember(sourceFields.get(f.key)!.members![from.row[f.key] as number], f.members!);
+    else if (planOf(target).foreign.some((x) => x.field === f) && typeof linking === 'string') row[f.key] = linking;
+    else if (f.kind === 'enum' && source?.kind === 'enum' && typeof linking === 'number') {
+      row[f.key] = mapMember(source.members[linking], f.members);
     } else row[f.key] = defaultValue(f);
   }
   return row;
@@ -272,14 +224,9 @@ function mapMember(name: string, members: readonly string[]): number {
 
 function defaultValue(f: FieldDecl): RawValue {
   if (f.optional) return null;
-  switch (f.kind) {
-    case 'string': return '';
-    case 'int':
-    case 'long':
-    case 'bool':
-    case 'enum': return 0;
-    default: throw new Error(`no default for ${f.key} (${f.kind})`);
-  }
+  const blank = codecOf(f).blank;
+  if (blank === undefined) throw new Error(`no default for ${f.key} (${f.kind})`);
+  return blank;
 }
 
 /** Types in an order where every foreign key points to an earlier type. */

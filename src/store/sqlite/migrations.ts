@@ -1,8 +1,7 @@
 /**
  * Schema migrations, applied in order; PRAGMA user_version records how many have run.
- * Never edit a released migration (nor the table builders it uses): append a new one.
- * (Nothing is released yet: migration 1 last changed with the load path of issue 4; a data
- * directory made before works, but seeds into it take the slower upsert path.)
+ * Never edit a released migration (nor the table builders it uses): append a new one. The
+ * store checks at start-up that the result has every column the declarations store.
  */
 
 /**
@@ -90,7 +89,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE data_generation (generation INTEGER NOT NULL);
   INSERT INTO data_generation (generation) VALUES (0);
   `,
-  // Logon sessions moved to their own file (LOGON_MIGRATIONS); data directories made before lose theirs.
+  // Logon sessions live in a file of their own (LOGON_MIGRATIONS), so a long data write never holds up a logon.
   'DROP TABLE IF EXISTS logon_sessions',
 ];
 

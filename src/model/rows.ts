@@ -1,4 +1,4 @@
-import { nameStamp, type DateTime } from '../../src/util/datetime.js';
+import { nameStamp, type DateTime } from '../util/datetime.js';
 
 /**
  * Row constructors in the stored form the registry declares (enum ordinals, 0/1 booleans,

@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
+import { parseLockoutPolicy, type LockoutPolicy } from './auth/logon-lockout.js';
+import { intOption, portOption, UsageError } from './cli/args.js';
+import { dataDirFrom, DEFAULTS, pinnedNow } from './config.js';
+import type { TlsMaterial } from './http/listen.js';
+
+/** The flags of `emrest serve` (node:util parseArgs options; `--help` is added by `parse`). */
+export const SERVE_FLAGS = {
+  'data-dir': { type: 'string' },
+  'no-demo': { type: 'boolean' },
+  host: { type: 'string' },
+  'http-port': { type: 'string' },
+  'https-port': { type: 'string' },
+  'no-http': { type: 'boolean' },
+  'no-https': { type: 'boolean' },
+  'public-url': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'page-size': { type: 'string' },
+  'json-bom': { type: 'boolean' },
+  'log-level': { type: 'string' },
+  'logon-lockout': { type: 'string' },
+  'admin-token': { type: 'string' },
+  'admin-token-file': { type: 'string' },
+} as const;
+
+export type ServeFlags = {
+  readonly [K in keyof typeof SERVE_FLAGS]?: (typeof SERVE_FLAGS)[K]['type'] extends 'boolean' ? boolean : string;
+};
+
+/** What a server runs with: the serve flags and the environment, checked once and frozen. */
+export interface Settings {
+  readonly dataDir: string;
+  /** Create demo data in a data directory without backup servers. */
+  readonly demo: boolean;
+  readonly host: string;
+  /** Absent: no HTTP listener. */
+  readonly httpPort?: number;
+  /** Absent: no HTTPS listener. */
+  readonly httpsPort?: number;
+  /** Overrides the link base `{scheme}://{Host}/api`; ends in `/api`. */
+  readonly publicUrl?: string;
+  /** The user's certificate and key; absent: a self-signed pair in the data directory. */
+  readonly tls?: TlsMaterial;
+  readonly defaultPageSize: number;
+  readonly jsonBom: boolean;
+  readonly logLevel: string;
+  /** Failed logons per (user name, client address) that lock that pair out; absent: no lockout. */
+  readonly logonLockout?: LockoutPolicy;
+  /** Enables the ingest API under /admin (Bearer token); absent: /admin is 404. */
+  readonly adminToken?: string;
+  /** EMREST_NOW in epoch milliseconds, where the clock stands still; absent: real time. */
+  readonly now?: number;
+  /** Idle timeout of a logon session (spec §2). */
+  readonly sessionTimeoutMs: number;
+  /** Session collections list only sessions created within this window (spec §4.6). */
+  readonly windowMs: number;
+}
+
+/** pino's levels. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * Checks every flag and variable before anything is written (a usage error must not create
+ * the administrator); a bad value is a `UsageError` of one line naming the option. A bad
+ * EMREST_NOW is an ordinary error.
+ */
+export function settingsFrom(flags: ServeFlags, env: NodeJS.ProcessEnv): Settings {
+  const httpPort = flags['no-http'] ? undefined : portOption(flags['http-port'], 'http-port', DEFAULTS.httpPort);
+  const httpsPort = flags['no-https'] ? undefined : portOption(flags['https-port'], 'https-port', DEFAULTS.httpsPort);
+  if (httpPort === undefined && httpsPort === undefined) throw new UsageError('--no-http and --no-https leave nothing to serve');
+  if (httpPort === httpsPort && httpPort !== 0) throw new UsageError(`HTTP and HTTPS cannot both listen on port ${httpPort}`);
+  const defaultPageSize = intOption(flags['page-size'], 'page-size', DEFAULTS.defaultPageSize, 1);
+  const publicUrl = publicBase(flags['public-url']);
+  const logLevel = flags['log-level'] ?? DEFAULTS.logLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
+  const tls = userTls(flags['tls-cert'], flags['tls-key']);
+  const adminToken = adminTokenFrom(flags['admin-token'], flags['admin-token-file'], env);
+  const logonLockout = lockoutFrom(flags['logon-lockout']);
+  const host = flags.host ?? DEFAULTS.host;
+  if (host === '') throw new UsageError('--host needs an address or host name');
+  return Object.freeze({
+    dataDir: dataDirFrom(flags['data-dir'], env),
+    demo: flags['no-demo'] !== true,
+    host,
+    httpPort,
+    httpsPort,
+    publicUrl,
+    tls,
+    defaultPageSize,
+    jsonBom: flags['json-bom'] ?? DEFAULTS.jsonBom,
+    logLevel,
+    logonLockout,
+    adminToken,
+    now: pinnedNow(env),
+    sessionTimeoutMs: DEFAULTS.sessionTimeoutSeconds * 1000,
+    windowMs: DEFAULTS.windowDays * 86_400_000,
+  });
+}
+
+function publicBase(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  if (!/^https?:\/\/[^/]+/i.test(url)) throw new UsageError(`--public-url must be an http(s) URL, got '${url}'`);
+  const trimmed = url.replace(/\/+$/, '');
+  return /\/api$/i.test(trimmed) ? trimmed : `${trimmed}/api`;
+}
+
+function readFileOption(file: string, name: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read --${name} ${file}: ${(e as Error).message}`);
+  }
+}
+
+/** The user's certificate and key, read and matched now so that a bad file fails before any write. */
+function userTls(certFile: string | undefined, keyFile: string | undefined): TlsMaterial | undefined {
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new UsageError('--tls-cert and --tls-key go together');
+  const material = { cert: readFileOption(certFile, 'tls-cert'), key: readFileOption(keyFile, 'tls-key') };
+  try {
+    createSecureContext(material);
+  } catch (e) {
+    throw new UsageError(`--tls-cert and --tls-key: ${(e as Error).message}`);
+  }
+  return material;
+}
+
+/** The ingest API's token. Messages name the file, never the token. */
+function adminTokenFrom(flag: string | undefined, file: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (flag !== undefined && file !== undefined) throw new UsageError('give --admin-token or --admin-token-file, not both');
+  if (file === undefined) return flag || env.EMREST_ADMIN_TOKEN || undefined;
+  const token = readFileOption(file, 'admin-token-file').trim();
+  if (token === '') throw new UsageError(`--admin-token-file ${file} is empty`);
+  // A line break cannot travel in an Authorization header: such a token could never match.
+  if (/[\r\n]/.test(token)) throw new UsageError(`--admin-token-file ${file} holds more than one line`);
+  return token;
+}
+
+function lockoutFrom(text: string = DEFAULTS.logonLockout): LockoutPolicy | undefined {
+  try {
+    return parseLockoutPolicy(text);
+  } catch (e) {
+    throw new UsageError(`--logon-lockout: ${(e as Error).message}`);
+  }
+}

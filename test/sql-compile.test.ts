@@ -1,0 +1,171 @@
+/**
+ * The SQL the store compiles, text and parameters, per dialect: SQLite's, and one shaped as
+ * PostgreSQL's will be (numbered placeholders, IS DISTINCT FROM), so the dialect hooks are
+ * shown to be all that differs. Select lists are derived from the declarations here too, so
+ * these texts pin what the compiler adds, not the declarations' field order.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parseFilter } from '../src/filter/parse.js';
+import { BackupServer, BackupTaskSession, ReplicaJobSession } from '../src/model/all.js';
+import type { TypeDecl } from '../src/model/index.js';
+import { planOrder, planPredicate, type QueryPlan } from '../src/query/plan.js';
+import { storedColumns } from '../src/store/schema.js';
+import { compileCount, compileInsert, compileSelect, compileUpsert, SQLITE, type Dialect } from '../src/store/sql.js';
+
+const NUMBERED: Dialect = {
+  placeholder: (n) => `$${n}`,
+  caseInsensitive: (expr) => `${expr} COLLATE nocase`,
+  differs: (a, b) => `${a} IS DISTINCT FROM ${b}`,
+};
+
+const DIALECTS = { sqlite: SQLITE, numbered: NUMBERED } as const;
+type Texts = Record<keyof typeof DIALECTS, string>;
+
+const plan = (type: TypeDecl, o: { filter?: string; sort?: { name: string; desc: boolean }; offset?: number; limit?: number } = {}): QueryPlan => ({
+  type,
+  where: o.filter === undefined ? undefined : planPredicate(type, parseFilter(o.filter)!),
+  order: planOrder(type, o.sort),
+  offset: o.offset ?? 0,
+  limit: o.limit ?? -1,
+});
+
+const selectList = (type: TypeDecl) => type.fields.map((f) => `${f.column} AS "${f.key}"`).join(', ');
+
+interface Case {
+  readonly what: string;
+  readonly plan: QueryPlan;
+  readonly select: Texts;
+  readonly count: Texts;
+  readonly selectParams: (string | number)[];
+  readonly countParams: (string | number)[];
+}
+
+const RJS = selectList(ReplicaJobSession);
+const RJS_FROM = ReplicaJobSession.from;
+const RJS_ORDER = 't.creation_time ASC, t.id ASC';
+
+const CASES: Case[] = [
+  {
+    what: 'a page of the default order, no filter: found by id on the own table, then joined',
+    plan: plan(BackupServer, { offset: 20, limit: 10 }),
+    select: {
+      sqlite: `SELECT ${selectList(BackupServer)} FROM backup_servers t WHERE t.id IN (SELECT t.id FROM backup_servers t ORDER BY t.name COLLATE NOCASE ASC, t.id ASC LIMIT ? OFFSET ?) ORDER BY t.name COLLATE NOCASE ASC, t.id ASC`,
+      numbered: `SELECT ${selectList(BackupServer)} FROM backup_servers t WHERE t.id IN (SELECT t.id FROM backup_servers t ORDER BY t.name COLLATE nocase ASC, t.id ASC LIMIT $1 OFFSET $2) ORDER BY t.name COLLATE nocase ASC, t.id ASC`,
+    },
+    selectParams: [10, 20],
+    count: { sqlite: 'SELECT COUNT(*) AS n FROM backup_servers t', numbered: 'SELECT COUNT(*) AS n FROM backup_servers t' },
+    countParams: [],
+  },
+  {
+    what: 'a filter on own columns (AND, OR, != on an optional field, stored forms bound)',
+    plan: plan(ReplicaJobSession, { filter: 'Result==Failed;(EndTime!="2021-06-16 22:03:40",IsRetry==True)', limit: 100 }),
+    select: {
+      sqlite: `SELECT ${RJS} FROM ${RJS_FROM} WHERE t.id IN (SELECT t.id FROM replica_job_sessions t WHERE (t.result = ? AND ((t.end_time IS NULL OR t.end_time <> ?) OR t.is_retry = ?)) ORDER BY ${RJS_ORDER} LIMIT ? OFFSET ?) ORDER BY ${RJS_ORDER}`,
+      numbered: `SELECT ${RJS} FROM ${RJS_FROM} WHERE t.id IN (SELECT t.id FROM replica_job_sessions t WHERE (t.result = $1 AND ((t.end_time IS NULL OR t.end_time <> $2) OR t.is_retry = $3)) ORDER BY ${RJS_ORDER} LIMIT $4 OFFSET $5) ORDER BY ${RJS_ORDER}`,
+    },
+    selectParams: [3, '2021-06-16T22:03:40.0000000Z', 1, 100, 0],
+    count: {
+      sqlite: 'SELECT COUNT(*) AS n FROM replica_job_sessions t WHERE (t.result = ? AND ((t.end_time IS NULL OR t.end_time <> ?) OR t.is_retry = ?))',
+      numbered: 'SELECT COUNT(*) AS n FROM replica_job_sessions t WHERE (t.result = $1 AND ((t.end_time IS NULL OR t.end_time <> $2) OR t.is_retry = $3))',
+    },
+    countParams: [3, '2021-06-16T22:03:40.0000000Z', 1],
+  },
+  {
+    what: 'a filter on a joined column, sorted descending: the joins are kept',
+    plan: plan(ReplicaJobSession, { filter: 'BackupServerName==Enterprise06', sort: { name: 'JobName', desc: true }, limit: 5 }),
+    select: {
+      sqlite: `SELECT ${RJS} FROM ${RJS_FROM} WHERE t.id IN (SELECT t.id FROM ${RJS_FROM} WHERE bs.name COLLATE NOCASE = ? ORDER BY t.job_name COLLATE NOCASE DESC, t.creation_time DESC, t.id DESC LIMIT ? OFFSET ?) ORDER BY t.job_name COLLATE NOCASE DESC, t.creation_time DESC, t.id DESC`,
+      numbered: `SELECT ${RJS} FROM ${RJS_FROM} WHERE t.id IN (SELECT t.id FROM ${RJS_FROM} WHERE bs.name COLLATE nocase = $1 ORDER BY t.job_name COLLATE nocase DESC, t.creation_time DESC, t.id DESC LIMIT $2 OFFSET $3) ORDER BY t.job_name COLLATE nocase DESC, t.creation_time DESC, t.id DESC`,
+    },
+    selectParams: ['Enterprise06', 5, 0],
+    count: {
+      sqlite: `SELECT COUNT(*) AS n FROM ${RJS_FROM} WHERE bs.name COLLATE NOCASE = ?`,
+      numbered: `SELECT COUNT(*) AS n FROM ${RJS_FROM} WHERE bs.name COLLATE nocase = $1`,
+    },
+    countParams: ['Enterprise06'],
+  },
+  {
+    what: 'a sort on a joined column: the page needs the joins, the count does not',
+    plan: plan(BackupTaskSession, { filter: 'TotalSize>1024', sort: { name: 'JobName', desc: false }, limit: 1 }),
+    select: {
+      sqlite: `SELECT ${selectList(BackupTaskSession)} FROM ${BackupTaskSession.from} WHERE t.id IN (SELECT t.id FROM ${BackupTaskSession.from} WHERE t.total_size > ? ORDER BY s.job_name COLLATE NOCASE ASC, t.creation_time ASC, t.id ASC LIMIT ? OFFSET ?) ORDER BY s.job_name COLLATE NOCASE ASC, t.creation_time ASC, t.id ASC`,
+      numbered: `SELECT ${selectList(BackupTaskSession)} FROM ${BackupTaskSession.from} WHERE t.id IN (SELECT t.id FROM ${BackupTaskSession.from} WHERE t.total_size > $1 ORDER BY s.job_name COLLATE nocase ASC, t.creation_time ASC, t.id ASC LIMIT $2 OFFSET $3) ORDER BY s.job_name COLLATE nocase ASC, t.creation_time ASC, t.id ASC`,
+    },
+    selectParams: [1024, 1, 0],
+    count: {
+      sqlite: 'SELECT COUNT(*) AS n FROM backup_task_sessions t WHERE t.total_size > ?',
+      numbered: 'SELECT COUNT(*) AS n FROM backup_task_sessions t WHERE t.total_size > $1',
+    },
+    countParams: [1024],
+  },
+  {
+    what: 'a page larger than a deferred join serves: read straight in order',
+    plan: plan(ReplicaJobSession, { filter: 'Name=="a b"', offset: 2000, limit: 1001 }),
+    select: {
+      sqlite: `SELECT ${RJS} FROM ${RJS_FROM} WHERE t.name COLLATE NOCASE = ? ORDER BY ${RJS_ORDER} LIMIT ? OFFSET ?`,
+      numbered: `SELECT ${RJS} FROM ${RJS_FROM} WHERE t.name COLLATE nocase = $1 ORDER BY ${RJS_ORDER} LIMIT $2 OFFSET $3`,
+    },
+    selectParams: ['a b', 1001, 2000],
+    count: {
+      sqlite: 'SELECT COUNT(*) AS n FROM replica_job_sessions t WHERE t.name COLLATE NOCASE = ?',
+      numbered: 'SELECT COUNT(*) AS n FROM replica_job_sessions t WHERE t.name COLLATE nocase = $1',
+    },
+    countParams: ['a b'],
+  },
+  {
+    what: 'every row (no page)',
+    plan: plan(ReplicaJobSession),
+    select: { sqlite: `SELECT ${RJS} FROM ${RJS_FROM} ORDER BY ${RJS_ORDER}`, numbered: `SELECT ${RJS} FROM ${RJS_FROM} ORDER BY ${RJS_ORDER}` },
+    selectParams: [],
+    count: { sqlite: 'SELECT COUNT(*) AS n FROM replica_job_sessions t', numbered: 'SELECT COUNT(*) AS n FROM replica_job_sessions t' },
+    countParams: [],
+  },
+];
+
+describe('compiled reads', () => {
+  for (const c of CASES) {
+    for (const [name, dialect] of Object.entries(DIALECTS) as [keyof typeof DIALECTS, Dialect][]) {
+      test(`${name}: ${c.what}`, () => {
+        assert.deepEqual(compileSelect(c.plan, dialect), { text: c.select[name], params: c.selectParams });
+        assert.deepEqual(compileCount(c.plan, dialect), { text: c.count[name], params: c.countParams });
+      });
+    }
+  }
+});
+
+describe('compiled writes', () => {
+  const columns = storedColumns(BackupServer).map((c) => c.column);
+
+  test('the stored columns of a type: its own table\'s, once each', () => {
+    assert.deepEqual(columns, ['name', 'id', 'description', 'port', 'version']);
+  });
+
+  const upserts: Texts = {
+    sqlite: 'INSERT INTO backup_servers (name, id, description, port, version) VALUES (?, ?, ?, ?, ?) ' +
+      'ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, port = excluded.port, version = excluded.version ' +
+      'WHERE backup_servers.name IS NOT excluded.name OR backup_servers.description IS NOT excluded.description OR ' +
+      'backup_servers.port IS NOT excluded.port OR backup_servers.version IS NOT excluded.version',
+    numbered: 'INSERT INTO backup_servers (name, id, description, port, version) VALUES ($1, $2, $3, $4, $5) ' +
+      'ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, port = excluded.port, version = excluded.version ' +
+      'WHERE backup_servers.name IS DISTINCT FROM excluded.name OR backup_servers.description IS DISTINCT FROM excluded.description OR ' +
+      'backup_servers.port IS DISTINCT FROM excluded.port OR backup_servers.version IS DISTINCT FROM excluded.version',
+  };
+  const inserts: Texts = {
+    sqlite: 'INSERT INTO backup_servers (name, id, description, port, version) VALUES (?, ?, ?, ?, ?), (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+    numbered: 'INSERT INTO backup_servers (name, id, description, port, version) VALUES ($1, $2, $3, $4, $5), ($6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING',
+  };
+  const users: Texts = {
+    sqlite: 'INSERT INTO users (name, password_hash, role) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role',
+    numbered: 'INSERT INTO users (name, password_hash, role) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role',
+  };
+
+  for (const [name, dialect] of Object.entries(DIALECTS) as [keyof typeof DIALECTS, Dialect][]) {
+    test(`${name}: upsert by id that changes only what differs; multi-row insert; user upsert`, () => {
+      assert.equal(compileUpsert('backup_servers', columns, 'id', dialect, { changedOnly: true }), upserts[name]);
+      assert.equal(compileInsert('backup_servers', columns, 2, dialect, 'id'), inserts[name]);
+      assert.equal(compileInsert('backup_servers', columns, 1, dialect), inserts[name].replace(/, \([^)]*\) ON CONFLICT.*$/, ''));
+      assert.equal(compileUpsert('users', ['name', 'password_hash', 'role'], 'name', dialect), users[name]);
+    });
+  }
+});

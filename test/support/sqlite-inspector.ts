@@ -1,0 +1,15 @@
+import Database from 'better-sqlite3';
+
+/**
+ * Runs a test's own SQL over what a SQLite store has committed, on a read-only connection of
+ * its own to the store's file (never the store's connections): for what no Store method
+ * answers, such as whole tables, invariants across them, indexes and query plans.
+ */
+export function inspectSqlite<T>(path: string, fn: (db: Database.Database) => T): T {
+  const db = new Database(path, { readonly: true });
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
