@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
 import { logonsPath } from '../src/store/sqlite/sqlite-store.js';
+import { holdWriteLock } from './support/sqlite-inspector.js';
 import { ADMIN_BASIC, get, logon, parseXml, startFixtureServer, type Server } from './helpers.js';
 
 const ADMIN_TOKEN = 'busy-test-token';
@@ -16,16 +16,6 @@ before(async () => {
   server = await startFixtureServer({ adminToken: ADMIN_TOKEN });
 });
 after(() => server.close());
-
-/** Holds the write lock of a database file (as another writer would) until released. */
-function holdWriteLock(path: string): () => void {
-  const other = new Database(path);
-  other.exec('BEGIN IMMEDIATE');
-  return () => {
-    other.exec('ROLLBACK');
-    other.close();
-  };
-}
 
 const logonRequest = () => fetch(`${server.url}/api/sessionMngr/?v=latest`, { method: 'POST', headers: { Authorization: ADMIN_BASIC } });
 

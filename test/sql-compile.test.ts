@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseFilter } from '../src/filter/parse.js';
 import { BackupServer, BackupTaskSession, ReplicaJobSession } from '../src/model/all.js';
 import type { TypeDecl } from '../src/model/index.js';
-import { planOrder, planPredicate, type QueryPlan } from '../src/query/plan.js';
+import type { QueryPlan } from '../src/query/plan.js';
+import { plan } from './support/plans.js';
 import { storedColumns } from '../src/store/schema.js';
 import { compileCount, compileInsert, compileSelect, compileUpsert, SQLITE, type Dialect } from '../src/store/sql.js';
 
@@ -21,14 +21,6 @@ const NUMBERED: Dialect = {
 
 const DIALECTS = { sqlite: SQLITE, numbered: NUMBERED } as const;
 type Texts = Record<keyof typeof DIALECTS, string>;
-
-const plan = (type: TypeDecl, o: { filter?: string; sort?: { name: string; desc: boolean }; offset?: number; limit?: number } = {}): QueryPlan => ({
-  type,
-  where: o.filter === undefined ? undefined : planPredicate(type, parseFilter(o.filter)!),
-  order: planOrder(type, o.sort),
-  offset: o.offset ?? 0,
-  limit: o.limit ?? -1,
-});
 
 const selectList = (type: TypeDecl) => type.fields.map((f) => `${f.column} AS "${f.key}"`).join(', ');
 

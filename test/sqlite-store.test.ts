@@ -23,7 +23,7 @@ import { buildSqliteFile } from '../src/store/sqlite/build.js';
 import { logonsPath, openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store, WriteOptions } from '../src/store/store.js';
 import { storeContract } from './contract/store.contract.js';
-import { inspectSqlite } from './support/sqlite-inspector.js';
+import { holdWriteLock, inspectSqlite } from './support/sqlite-inspector.js';
 
 const NOW = Date.parse('2026-11-30T00:00:00Z');
 const OPTIONS = { ...DEMO_DEFAULTS, jobs: 5, backupJobs: 5, days: 12, now: NOW };
@@ -35,16 +35,6 @@ const newDir = () => {
   const d = join(root, `d${++dirNo}`);
   return (rmSync(d, { recursive: true, force: true }), mkdtempSync(d));
 };
-
-/** Holds the write lock of a database file (as another process's write would) until released. */
-function holdWriteLock(path: string): () => void {
-  const other = new Database(path);
-  other.exec('BEGIN IMMEDIATE');
-  return () => {
-    other.exec('ROLLBACK');
-    other.close();
-  };
-}
 
 storeContract('SQLite', async () => {
   const settings = { dataDir: newDir() };

@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseFilter } from '../../src/filter/parse.js';
 import { BackupJobSession, BackupServer, BackupTaskSession, Job, ReplicaJobSession, ReplicaTaskSession } from '../../src/model/all.js';
 import { TYPES, type Row, type TypeDecl } from '../../src/model/index.js';
 import { evaluate } from '../../src/query/evaluate.js';
-import { planOrder, planPredicate, type QueryPlan } from '../../src/query/plan.js';
+import type { QueryPlan } from '../../src/query/plan.js';
+import { plan } from '../support/plans.js';
 import type { Store, StoreWriter } from '../../src/store/store.js';
 import { BS1, BS2, jobs, loadFixture, replicaSessions, replicaTasks, servers } from '../support/fixture.js';
 
@@ -36,14 +36,6 @@ function using(open: () => Promise<StoreUnderTest>) {
     }
   };
 }
-
-const plan = (type: TypeDecl, o: { filter?: string; sort?: { name: string; desc: boolean }; offset?: number; limit?: number } = {}): QueryPlan => ({
-  type,
-  where: o.filter === undefined ? undefined : planPredicate(type, parseFilter(o.filter)!),
-  order: planOrder(type, o.sort),
-  offset: o.offset ?? 0,
-  limit: o.limit ?? -1,
-});
 
 const everything = (store: Store, type: TypeDecl) => store.query(plan(type)).then((p) => p.rows);
 

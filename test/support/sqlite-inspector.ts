@@ -13,3 +13,13 @@ export function inspectSqlite<T>(path: string, fn: (db: Database.Database) => T)
     db.close();
   }
 }
+
+/** Holds the write lock of a database file (as another process's write would) until released. */
+export function holdWriteLock(path: string): () => void {
+  const other = new Database(path);
+  other.exec('BEGIN IMMEDIATE');
+  return () => {
+    other.exec('ROLLBACK');
+    other.close();
+  };
+}
