@@ -13,20 +13,22 @@ import { after, before, describe, test } from 'node:test';
 import { hashPassword } from '../src/auth/password.js';
 import { DEMO_DEFAULTS, generateDemo } from '../src/demo/demo.js';
 import { exportDocument } from '../src/io/export.js';
+import { PARENTS_FIRST } from '../src/store/schema.js';
 import { BS1, FIXTURE_NOW, J1, S1, S2, S3 } from './support/fixture.js';
-import { IMPORT_ORDER } from '../src/io/import/index.js';
 import { WriterThread } from '../src/io/writer-thread.js';
 import { buildApp } from '../src/http/app.js';
 import { appContext } from '../src/http/context.js';
-import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { ADMIN_BASIC, child, children, NS, parseXml, testSettings } from './helpers.js';
+import type { Store } from '../src/store/store.js';
+import { openTestStore } from './support/store.js';
+import { ADMIN_BASIC, testSettings } from './support/server.js';
+import { child, children, NS, parseXml } from './support/xml.js';
 
 const TOKEN = 'test-admin-token-0123456789';
 const B = 'https://localhost:9398/api';
 
 interface Running {
   readonly url: string;
-  readonly store: SqliteStore;
+  readonly store: Store;
   close(): Promise<void>;
 }
 
@@ -36,12 +38,12 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 /** A real server over an empty store with the §7 administrator, admin API on or off. */
 async function start(adminToken?: string): Promise<Running> {
-  const path = join(root, `db${++n}.sqlite`);
-  const store = openSqliteStore(path);
+  const settings = testSettings({ 'admin-token': adminToken, 'data-dir': join(root, `d${++n}`) });
+  const store = openTestStore(settings.dataDir);
   await store.putUser({ name: 'TECH\\admin', passwordHash: await hashPassword('Passw0rd'), role: 'PortalAdministrator' });
   const now = Date.parse(FIXTURE_NOW);
-  const dataWriter = new WriterThread(path);
-  const app = buildApp(appContext(testSettings({ 'admin-token': adminToken }), store, { clock: () => now, dataWriter }));
+  const dataWriter = new WriterThread(settings);
+  const app = buildApp(appContext(settings, store, { clock: () => now, dataWriter }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return {
@@ -154,8 +156,8 @@ describe('admin API enabled', () => {
     assert.equal(first.status, 200);
     assert.match(first.headers.get('content-type')!, /^application\/json/);
     assert.deepEqual(await first.json(), {
-      inserted: { ...Object.fromEntries(IMPORT_ORDER.map((t) => [t.name, 0])), BackupServer: 1, Job: 1, ReplicaJobSession: 1 },
-      updated: Object.fromEntries(IMPORT_ORDER.map((t) => [t.name, 0])),
+      inserted: { ...Object.fromEntries(PARENTS_FIRST.map((t) => [t.name, 0])), BackupServer: 1, Job: 1, ReplicaJobSession: 1 },
+      updated: Object.fromEntries(PARENTS_FIRST.map((t) => [t.name, 0])),
     });
     assert.deepEqual(await query(s, token, q), { status: 200, total: 1 });
     assert.deepEqual(await query(s, token, q), { status: 200, total: 1 });
@@ -207,10 +209,10 @@ ${[S2, S3].map((id, i) => `  <ReplicaJobSession Type="ReplicaJobSession" Name="R
   });
 
   test('bodies well over the EM API limit (1 MiB) are accepted', async () => {
-    const demo = openSqliteStore(join(root, 'demo.sqlite'));
+    const demo = openTestStore(join(root, 'demo'));
     await generateDemo(demo, { ...DEMO_DEFAULTS, servers: 2, jobs: 6, backupJobs: 6, days: 20, now: Date.parse(FIXTURE_NOW) });
     let body = '';
-    for (const t of IMPORT_ORDER) for await (const piece of exportDocument(demo, t, 'ndjson')) body += piece;
+    for (const t of PARENTS_FIRST) for await (const piece of exportDocument(demo, t, 'ndjson')) body += piece;
     await demo.close();
     assert.ok(body.length > 2 * 1024 * 1024, `${body.length} bytes`);
     const r = await fetch(`${s.url}/admin/v1/import`, { method: 'POST', headers: bearer(), body });
@@ -226,7 +228,7 @@ ${[S2, S3].map((id, i) => `  <ReplicaJobSession Type="ReplicaJobSession" Name="R
     const r = await fetch(`${s.url}/admin/v1/data`, { method: 'DELETE', headers: bearer() });
     assert.equal(r.status, 204);
     assert.equal(await r.text(), '');
-    for (const type of IMPORT_ORDER) assert.deepEqual(await query(s, token, `type=${type.name}`), { status: 200, total: 0 }, type.name);
+    for (const type of PARENTS_FIRST) assert.deepEqual(await query(s, token, `type=${type.name}`), { status: 200, total: 0 }, type.name);
     assert.equal(await s.store.isEmpty(), true);
     await logon(s); // users stay
     // And it can be filled again.

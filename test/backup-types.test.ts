@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { B0, B1, B2, B3, B4, BS1, BS2, BT1, BT2, J1, J2, J3, J4 } from './support/fixture.js';
-import { filterField, QUERY_TYPES } from '../src/model/index.js';
-import { VIEWER_BASIC, child, children, get, logon, parseXml, startFixtureServer, text, type Server } from './helpers.js';
+import { filterField, TYPES } from '../src/model/index.js';
+import { VIEWER_BASIC, get, logon, startFixtureServer, type Server } from './support/server.js';
+import { child, children, parseXml, text } from './support/xml.js';
 
 let server: Server;
 let token: string;
@@ -191,7 +192,7 @@ describe('every declared filter name of every query type is accepted', () => {
   const sample: Record<string, string> = {
     string: '"x"', int: '1', long: '1', bool: 'true', datetime: '2021-06-16', uid: '00000000-0000-0000-0000-000000000000',
   };
-  for (const type of QUERY_TYPES) {
+  for (const type of TYPES) {
     test(type.name, async () => {
       for (const field of type.fields) {
         for (const name of field.filter ?? []) {

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { logonsPath } from '../src/store/sqlite/sqlite-store.js';
 import { holdWriteLock } from './support/sqlite-inspector.js';
-import { ADMIN_BASIC, get, logon, parseXml, startFixtureServer, type Server } from './helpers.js';
+import { ADMIN_BASIC, get, logon, startFixtureServer, type Server } from './support/server.js';
+import { parseXml } from './support/xml.js';
 
 const ADMIN_TOKEN = 'busy-test-token';
 let server: Server;

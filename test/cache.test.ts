@@ -9,7 +9,7 @@ import { BS1, J1, replicaSessions } from './support/fixture.js';
 import { ReplicaJobSession } from '../src/model/all.js';
 import type { Row } from '../src/model/index.js';
 import { hashPassword } from '../src/auth/password.js';
-import { get, logon, startFixtureServer, type Server } from './helpers.js';
+import { get, logon, startFixtureServer, type Server } from './support/server.js';
 
 let server: Server;
 let token: string;

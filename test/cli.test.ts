@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { verifyPassword } from '../src/auth/password.js';
-import { child, children, NS, parseXml, text } from './helpers.js';
+import { child, children, NS, parseXml, text } from './support/xml.js';
 import { freshDir, workDir as root, run, start, stop, waitFor } from './support/cli-process.js';
 
 const NOW = '2026-11-30T00:00:00Z';

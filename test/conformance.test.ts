@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { J1, S1 } from './support/fixture.js';
 import { goldenSuites } from './support/golden.js';
-import { NS, child, children, get, logon, parseXml, startFixtureServer, type Server } from './helpers.js';
+import { get, logon, startFixtureServer, type Server } from './support/server.js';
+import { NS, child, children, parseXml } from './support/xml.js';
 
 goldenSuites();
 

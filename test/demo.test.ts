@@ -14,9 +14,9 @@ import { BACKUP_SESSION_JOB_TYPES } from '../src/model/backup-job-session.js';
 import { JOB_SESSION_STATES, RESULT_MEMBERS, TASK_STATES } from '../src/model/fields.js';
 import type { Row, TypeDecl } from '../src/model/index.js';
 import { JOB_TYPES, PLATFORMS } from '../src/model/job.js';
-import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import type { StoreWriter } from '../src/store/store.js';
+import type { Store, StoreWriter } from '../src/store/store.js';
 import { inspectSqlite } from './support/sqlite-inspector.js';
+import { openTestStore, storeFile } from './support/store.js';
 import { fromEpochMs, toEpochMs } from '../src/util/datetime.js';
 
 const NOW = Date.parse('2026-11-30T00:00:00Z');
@@ -58,7 +58,7 @@ interface Write { bulk: boolean; upserts: Upsert[] }
  * and its upserts.
  */
 async function generate(options: Partial<DemoOptions> = {}, writes?: Write[], raw = false) {
-  const store = openSqliteStore(join(dir, `demo-${++fileNo}.db`));
+  const store = openTestStore(join(dir, `demo-${++fileNo}`));
   if (writes !== undefined) {
     const write = store.write.bind(store);
     store.write = <T>(fn: (w: StoreWriter) => Promise<T>, o?: { bulk?: boolean }) => {
@@ -77,11 +77,11 @@ async function generate(options: Partial<DemoOptions> = {}, writes?: Write[], ra
   return { store, counts };
 }
 
-const dump = (store: SqliteStore, tables = TABLES, where = '') => inspectSqlite(store.path, (db) =>
+const dump = (store: Store, tables = TABLES, where = '') => inspectSqlite(storeFile(store), (db) =>
   Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM ${t} ${where} ORDER BY id`).all()])));
-const all = <T>(store: SqliteStore, sql: string, ...params: unknown[]) => inspectSqlite(store.path, (db) => db.prepare(sql).all(...params) as T[]);
-const one = <T>(store: SqliteStore, sql: string, ...params: unknown[]) => inspectSqlite(store.path, (db) => db.prepare(sql).get(...params) as T);
-const n = (store: SqliteStore, sql: string, ...params: unknown[]) => one<{ n: number }>(store, sql, ...params).n;
+const all = <T>(store: Store, sql: string, ...params: unknown[]) => inspectSqlite(storeFile(store), (db) => db.prepare(sql).all(...params) as T[]);
+const one = <T>(store: Store, sql: string, ...params: unknown[]) => inspectSqlite(storeFile(store), (db) => db.prepare(sql).get(...params) as T);
+const n = (store: Store, sql: string, ...params: unknown[]) => one<{ n: number }>(store, sql, ...params).n;
 const ms = (dt: string) => toEpochMs(dt);
 
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -91,7 +91,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
  * or before the window, no overlapping runs of a job, running sessions as EM shows them, every
  * task in a session and within its times, results that agree, retries after failures.
  */
-function invariants(label: string, store: () => SqliteStore, days: number) {
+function invariants(label: string, store: () => Store, days: number) {
   for (const { side, sessions, tasks } of SIDES) {
     test(`${label}, ${side}: times are consistent, runs of a job never overlap, nothing after now`, () => {
       const a = store();
@@ -235,7 +235,7 @@ describe('demo helpers', () => {
 });
 
 describe('generateDemo', () => {
-  let a: SqliteStore;
+  let a: Store;
   let counts: Awaited<ReturnType<typeof generateDemo>>;
 
   before(async () => {
@@ -460,7 +460,7 @@ describe('generateDemo', () => {
   });
 
   test('seeding again with the same options changes nothing', async () => {
-    const store = openSqliteStore(join(dir, 'twice.db'));
+    const store = openTestStore(join(dir, 'twice'));
     try {
       const options = { ...DEMO_DEFAULTS, jobs: 3, backupJobs: 3, days: 5, now: NOW };
       const first = await generateDemo(store, options);
@@ -473,7 +473,7 @@ describe('generateDemo', () => {
   });
 
   test('backupJobs defaults when omitted; rejects impossible options', async () => {
-    const store = openSqliteStore(join(dir, 'reject.db'));
+    const store = openTestStore(join(dir, 'reject'));
     try {
       await assert.rejects(generateDemo(store, { ...DEMO_DEFAULTS, servers: 0, now: NOW }), RangeError);
       await assert.rejects(generateDemo(store, { ...DEMO_DEFAULTS, jobs: -1, now: NOW }), RangeError);
@@ -501,7 +501,7 @@ describe('generateDemo', () => {
 
 describe('fleet shape options', () => {
   /** Failed share of all sessions, and the retries. */
-  const failures = (s: SqliteStore) => {
+  const failures = (s: Store) => {
     const [total, failed, retries] = [0, 1, 2].map((k) => SIDES.reduce((sum, { sessions }) => sum + n(s,
       `SELECT COUNT(*) AS n FROM ${sessions} WHERE ${['1', `result = ${FAILED}`, 'is_retry = 1'][k]}`), 0));
     return { total, failed: failed / total, retries };
@@ -512,7 +512,7 @@ describe('fleet shape options', () => {
       seed: 5, sessions: 4000, days: 21, vmsPerJob: 6, failureRate: 0.15, retries: 3,
       schedules: parseScheduleMix('daily:50,8h:20,45m:10,continuous:20'),
     };
-    let s: SqliteStore;
+    let s: Store;
     let counts: Awaited<ReturnType<typeof generateDemo>>;
     const events: DemoProgress[] = [];
     before(async () => {
@@ -631,7 +631,7 @@ describe('fleet shape options', () => {
   });
 
   describe('a long run', () => {
-    let s: SqliteStore;
+    let s: Store;
     before(async () => {
       ({ store: s } = await generate({ seed: 3, jobs: 6, backupJobs: 40, days: 56 }));
     });

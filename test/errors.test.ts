@@ -20,9 +20,11 @@ import { appContext } from '../src/http/context.js';
 import { EmError, errors } from '../src/http/errors.js';
 import { API_VERSIONS } from '../src/represent/documents.js';
 import { settingsFrom } from '../src/settings.js';
-import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../src/store/store.js';
 import { FIXTURE_NOW } from './support/fixture.js';
-import { ADMIN_BASIC, parseXml, testSettings } from './helpers.js';
+import { openTestStore } from './support/store.js';
+import { ADMIN_BASIC, testSettings } from './support/server.js';
+import { parseXml } from './support/xml.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const ENTRIES = Object.values(errors);
@@ -87,13 +89,13 @@ describe('error registry', () => {
 
 describe('error codes reach the log', () => {
   const root = mkdtempSync(join(tmpdir(), 'emrest-errors-'));
-  let store: SqliteStore;
+  let store: Store;
   const lines: { errorCode?: string; statusCode?: number }[] = [];
   let app: ReturnType<typeof buildApp>;
   let token: string;
 
   before(async () => {
-    store = openSqliteStore(join(root, 'emrest.db'));
+    store = openTestStore(root);
     await store.putUser({ name: 'TECH\\admin', passwordHash: await hashPassword('Passw0rd'), role: 'PortalAdministrator' });
     const stream = new Writable({
       write(chunk, _encoding, done) {

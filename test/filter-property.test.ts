@@ -18,9 +18,11 @@ import { MAX_COMPARISONS, MAX_DEPTH, parseFilter } from '../src/filter/parse.js'
 import { compareRows, evaluate } from '../src/query/evaluate.js';
 import { planOrder, planPredicate, type QueryPlan } from '../src/query/plan.js';
 import { fieldByKey, TYPES, type FieldDecl, type RawValue, type Row, type TypeDecl } from '../src/model/index.js';
-import { ownColumns } from '../src/store/sql.js';
+import { readExpr, storedColumns } from '../src/store/schema.js';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../src/store/store.js';
 import { inspectSqlite } from './support/sqlite-inspector.js';
+import { openTestStore } from './support/store.js';
 import { formatDateTime, fromEpochMs, toEpochMs } from '../src/util/datetime.js';
 
 const DATASETS_PER_TYPE = 100;
@@ -115,7 +117,7 @@ function buildModel(type: TypeDecl, store: SqliteStore): TypeModel {
   const addTable = (table: string) => {
     if (tables.has(table)) return;
     const decl = declOfTable(table);
-    const columns = ownColumns(decl).map(({ key, column }) => ({ key, column, field: fieldByKey(decl, key) }));
+    const columns = storedColumns(decl).map(({ key, column }) => ({ key, column, field: fieldByKey(decl, key) }));
     tables.set(table, { table, decl, columns });
   };
   for (const t of aliasTable.values()) addTable(t);
@@ -158,8 +160,8 @@ function buildModel(type: TypeDecl, store: SqliteStore): TypeModel {
   for (const t of tables.values()) visit(t);
 
   const projection = type.fields.map((f) => {
-    const m = /^(\w+)\.(\w+)$/.exec(f.column);
-    if (!m || !aliasTable.has(m[1])) throw new Error(`${type.name}.${f.key}: column ${f.column} is not alias.column`);
+    const m = /^(\w+)\.(\w+)$/.exec(readExpr(f));
+    if (!m || !aliasTable.has(m[1])) throw new Error(`${type.name}.${f.key}: column ${readExpr(f)} is not alias.column`);
     return { key: f.key, alias: m[1], column: m[2] };
   });
 
@@ -343,7 +345,7 @@ function resolveDataset(model: TypeModel, raw: RawDataset): Dataset {
 }
 
 /** Replaces all resource rows with the dataset, parents first, in one write transaction. */
-async function loadDataset(model: TypeModel, store: SqliteStore, data: Dataset, bulk: boolean): Promise<void> {
+async function loadDataset(model: TypeModel, store: Store, data: Dataset, bulk: boolean): Promise<void> {
   await store.write(
     async (w) => {
       await w.clear();
@@ -557,7 +559,7 @@ function describeCase(model: TypeModel, data: Dataset, c: Case, via: string): st
 }
 
 /** Runs one case through SQL (AST and both text paths) and the oracle; returns the page length. */
-async function check(model: TypeModel, data: Dataset, store: SqliteStore, c: Case, looseSeed: number): Promise<number> {
+async function check(model: TypeModel, data: Dataset, store: Store, c: Case, looseSeed: number): Promise<number> {
   const order = planOrder(model.type, c.sort);
   const plan: QueryPlan = {
     type: model.type,
@@ -614,7 +616,7 @@ describe('SQL and the in-memory evaluator agree', () => {
   for (const model of models) {
     test(`${model.type.name} (${model.tables.map((t) => t.table).join(' → ')})`, async (t) => {
       // One real database file per type, refilled for every dataset.
-      const store = openSqliteStore(join(dir, `${model.type.name}.db`));
+      const store = openTestStore(join(dir, model.type.name));
       t.after(() => store.close());
       let queries = 0, hits = 0, nonEmptyPages = 0, rows = 0;
       await fc.assert(
@@ -648,7 +650,7 @@ describe('SQL and the in-memory evaluator agree', () => {
 
     test(`${model.type.name}: a filter at MAX_DEPTH and MAX_COMPARISONS runs in SQL`, async (t) => {
       if (model.filterable.length === 0) return;
-      const store = openSqliteStore(join(dir, `${model.type.name}-max.db`));
+      const store = openTestStore(join(dir, `${model.type.name}-max`));
       t.after(() => store.close());
       await fc.assert(
         fc.asyncProperty(

@@ -10,13 +10,14 @@
  * `FUZZ_SEED=random` picks a fresh one, `FUZZ_SCALE=<k>` multiplies the number of runs.
  */
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { BS1, BS2, J1, J2, J3, S1, S2, S3, S4, T1 } from './support/fixture.js';
 import { parseQueryString, rawQuery } from '../src/http/query-string.js';
-import { QUERY_TYPES, TYPES, UNIMPLEMENTED_QUERY_TYPES } from '../src/model/index.js';
-import { ADMIN_BASIC, NS, VIEWER_BASIC, logon, parseXml, startFixtureServer, type Server } from './helpers.js';
+import { TYPES, UNIMPLEMENTED_QUERY_TYPES } from '../src/model/index.js';
+import { ADMIN_BASIC, VIEWER_BASIC, logon, startFixtureServer, type Server } from './support/server.js';
+import { NS, parseXml } from './support/xml.js';
+import { closesConnection, pipeline, rawRequest, type RawFinalResponse } from './support/raw-http.js';
 
 const SEED = process.env.FUZZ_SEED === 'random' ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.FUZZ_SEED ?? 20210618);
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
@@ -44,7 +45,7 @@ const FIXTURE_IDS = [BS1, BS2, J1, J2, J3, S1, S2, S3, S4, T1];
 const FILTER_NAMES = [...new Set(TYPES.flatMap((t) => t.fields.flatMap((f) => f.filter ?? [])))];
 const NOT_FILTER_NAMES = ['Colour', 'Progress', 'FailureMessage', 'Links', 'Href', 'Type', 'JobNam', 'Result_', '_', '1Result', 'Ré'];
 const ENUM_MEMBERS = [...new Set(TYPES.flatMap((t) => t.fields.flatMap((f) => (f.kind === 'enum' ? f.members : []))))];
-const TYPE_NAMES = [...QUERY_TYPES.map((t) => t.name), ...UNIMPLEMENTED_QUERY_TYPES, 'Foo', 'ReplicaJobSessions', 'Replica JobSession', 'Entity'];
+const TYPE_NAMES = [...TYPES.map((t) => t.name), ...UNIMPLEMENTED_QUERY_TYPES, 'Foo', 'ReplicaJobSessions', 'Replica JobSession', 'Entity'];
 const UNIMPLEMENTED = new Set(UNIMPLEMENTED_QUERY_TYPES.map((n) => n.toLowerCase()));
 const PARAM_NAMES = ['type', 'format', 'page', 'pageSize', 'sortAsc', 'sortDesc', 'filter'];
 const OPS = ['==', '!=', '>=', '<=', '>', '<', '=', '===', '=<', '!', '<>', '=!=', '>>', '=>', '~='];
@@ -161,7 +162,7 @@ function filterArbitrary(fields: readonly FilterField[]): fc.Arbitrary<string> {
 
 const filterText = filterArbitrary(FILTER_FIELDS);
 const filterByType = new Map(
-  QUERY_TYPES.map((t) => [t.name, filterArbitrary(FILTER_FIELDS.filter((f) => t.fields.some((tf) => tf.filter?.includes(f.name))))]),
+  TYPES.map((t) => [t.name, filterArbitrary(FILTER_FIELDS.filter((f) => t.fields.some((tf) => tf.filter?.includes(f.name))))]),
 );
 
 const pageValue = fc.oneof(
@@ -226,7 +227,7 @@ const paramSpec: fc.Arbitrary<QueryParamSpec> = fc
 /** Chaos: usually a real type first, then any params, repeated, reordered, sometimes without `=`. */
 const chaosQuery: fc.Arbitrary<string> = fc
   .tuple(
-    fc.oneof({ weight: 3, arbitrary: mixed(QUERY_TYPES.map((t) => t.name)).map((t) => [`type=${t}`]) }, { weight: 1, arbitrary: fc.constant<string[]>([]) }),
+    fc.oneof({ weight: 3, arbitrary: mixed(TYPES.map((t) => t.name)).map((t) => [`type=${t}`]) }, { weight: 1, arbitrary: fc.constant<string[]>([]) }),
     fc.array(paramSpec, { maxLength: 7 }),
     fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 8, maxLength: 8 }),
   )
@@ -238,7 +239,7 @@ const chaosQuery: fc.Arbitrary<string> = fc
 
 /** Valid type, format, sort and paging, so the (noisy) filter reaches the parser, planner and SQL. */
 const wellFormedQuery: fc.Arbitrary<string> = fc
-  .constantFrom(...QUERY_TYPES)
+  .constantFrom(...TYPES)
   .chain((t) =>
     fc.record({
       type: fc.mixedCase(fc.constant(t.name)),
@@ -436,91 +437,39 @@ async function viaFetch(r: Req): Promise<Got> {
 
 const CRLF = /[\r\n]/g;
 
+/** The request's bytes (UTF-8): CR and LF escaped in the target and blanked in header values. */
 function rawBytes(r: Req): Buffer {
   const target = r.target.replace(CRLF, (c) => (c === '\r' ? '%0D' : '%0A'));
-  const lines = [`${r.method} ${target} HTTP/1.1`, 'Host: 127.0.0.1'];
-  for (const [n, v] of Object.entries(r.headers)) lines.push(`${n}: ${v.replace(CRLF, ' ')}`);
-  const body = r.body === undefined ? undefined : Buffer.from(r.body, 'utf8');
-  if (body) lines.push(`Content-Length: ${body.length}`);
-  return Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'utf8'), body ?? Buffer.alloc(0)]);
+  const headers = Object.fromEntries(Object.entries(r.headers).map(([n, v]) => [n, v.replace(CRLF, ' ')]));
+  if (r.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(r.body, 'utf8'));
+  return Buffer.from(rawRequest(r.method, target, headers, r.body), 'utf8');
 }
 
-function parseResponse(buf: Buffer, head: boolean, closed: boolean): { got: Got; consumed: number } | null {
-  const end = buf.indexOf('\r\n\r\n');
-  if (end < 0) return null;
-  const [statusLine, ...lines] = buf.subarray(0, end).toString('latin1').split('\r\n');
-  const m = /^HTTP\/1\.1 (\d{3}) /.exec(statusLine);
-  if (!m) throw new Error(`bad status line ${JSON.stringify(statusLine)}`);
-  const status = Number(m[1]);
-  const headers = new Map<string, string>();
-  for (const l of lines) {
-    const colon = l.indexOf(':');
-    assert.ok(colon > 0, `bad response header line ${JSON.stringify(l)}`);
-    const name = l.slice(0, colon).toLowerCase();
-    assert.ok(!headers.has(name) || name === 'set-cookie', `duplicate response header ${name}`);
-    headers.set(name, l.slice(colon + 1).trim());
+/**
+ * A raw response as a `Got`, after checking its head (and those of the 1xx before it): an
+ * HTTP/1.1 status line, no header twice (but Set-Cookie), and a Content-Length wherever a body
+ * follows.
+ */
+function gotOf(res: RawFinalResponse, head: boolean): Got {
+  for (const r of [...res.interim, res]) {
+    assert.match(r.statusLine, /^HTTP\/1\.1 \d{3} /, 'bad status line');
+    const names = r.fields.map(([name]) => name);
+    names.forEach((name, i) => assert.ok(name === 'set-cookie' || names.indexOf(name) === i, `duplicate response header ${name}`));
   }
-  const start = end + 4;
-  if (head && /^close$/i.test(headers.get('connection') ?? '') && status >= 400) {
-    // Maybe the client-error handler answering a request it could not parse, body included.
-    if (!closed) return null;
-    return { got: { status, headers, body: buf.subarray(start), malformed: false }, consumed: buf.length };
-  }
-  if (head || status === 204 || status === 304 || status < 200) {
-    return { got: { status, headers, body: Buffer.alloc(0), malformed: false }, consumed: start };
-  }
-  assert.ok(headers.has('content-length'), `no Content-Length in\n${statusLine}\n${lines.join('\n')}`);
-  const n = Number(headers.get('content-length'));
-  if (buf.length < start + n) return null;
-  return { got: { status, headers, body: buf.subarray(start, start + n), malformed: false }, consumed: start + n };
+  if (!head && res.status !== 204 && res.status !== 304) assert.ok(res.header('content-length') !== undefined, `no Content-Length in\n${res.head}`);
+  const headers = new Map(res.fields);
+  const malformed = closesConnection(res) && res.body.includes('Malformed HTTP request');
+  return { status: res.status, headers, body: res.body, malformed };
 }
 
-/** Writes the requests in one go on a fresh connection; reads one response per request. */
+/**
+ * Writes the requests in one go on a fresh connection; reads one response per request (fewer
+ * when the server answers one with `Connection: close`). Waiting 10 s for them is a hang.
+ */
 async function viaRaw(reqs: readonly Req[]): Promise<Got[]> {
-  const socket = net.connect(port, '127.0.0.1');
-  let buf = Buffer.alloc(0);
-  let closed = false;
-  let wake = () => {};
-  socket.on('data', (d: Buffer) => {
-    buf = Buffer.concat([buf, d]);
-    wake();
-  });
-  socket.on('close', () => {
-    closed = true;
-    wake();
-  });
-  socket.on('error', () => {});
-  try {
-    socket.write(Buffer.concat(reqs.map(rawBytes)));
-    const out: Got[] = [];
-    const deadline = Date.now() + 10_000;
-    while (out.length < reqs.length) {
-      const parsed = parseResponse(buf, reqs[out.length].method === 'HEAD', closed);
-      if (parsed) {
-        buf = buf.subarray(parsed.consumed);
-        if (parsed.got.status < 200) continue;
-        const got = parsed.got;
-        got.malformed = /^close$/i.test(got.headers.get('connection') ?? '') && got.body.includes('Malformed HTTP request');
-        out.push(got);
-        // The server may close after an error it answered with `Connection: close`.
-        if (/^close$/i.test(got.headers.get('connection') ?? '')) break;
-        continue;
-      }
-      if (closed) throw new Error(`connection closed after ${out.length} of ${reqs.length} responses; unparsed ${JSON.stringify(buf.toString('latin1').slice(0, 300))}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no response within 10 s (a hang); got ${out.length} of ${reqs.length}`);
-      await new Promise<void>((ok) => {
-        const timer = setTimeout(ok, left);
-        wake = () => {
-          clearTimeout(timer);
-          ok();
-        };
-      });
-    }
-    return out;
-  } finally {
-    socket.destroy();
-  }
+  const heads = reqs.map((r) => r.method === 'HEAD');
+  const answers = await pipeline(port, reqs.map((r, i) => ({ bytes: rawBytes(r), head: heads[i] })), { timeoutMs: 10_000 });
+  return answers.map((res, i) => gotOf(res, heads[i]));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startFixtureServer, parseXml, type Server } from './helpers.js';
+import { startFixtureServer, type Server } from './support/server.js';
+import { parseXml } from './support/xml.js';
 import { Bindings, compareJson, compareXml, loadGolden, runCase, validateGolden, type GoldenFile } from './support/golden.js';
 
 const b = () => new Bindings({ B: 'http://h/api', T: 'dG9r', SID: 'sid' }, { Id: '[0-9a-f]{4}' });

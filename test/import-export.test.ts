@@ -16,16 +16,19 @@ import { hashPassword } from '../src/auth/password.js';
 import { DEMO_DEFAULTS, generateDemo } from '../src/demo/demo.js';
 import { exportDocument, exportRows, type ExportFormat } from '../src/io/export.js';
 import { BS1, J1, loadFixture, replicaSessions, S1, T1 } from './support/fixture.js';
-import { IMPORT_ORDER, importData, ImportError, type ImportResult } from '../src/io/import/index.js';
+import { importData, ImportError, type ImportResult } from '../src/io/import/index.js';
+import { PARENTS_FIRST } from '../src/store/schema.js';
 import { buildApp } from '../src/http/app.js';
 import { appContext } from '../src/http/context.js';
 import { planOrder } from '../src/query/plan.js';
 import { BackupServer, ReplicaJobSession, ReplicaTaskSession } from '../src/model/all.js';
 import { JOB_TYPES, PLATFORMS } from '../src/model/job.js';
 import type { Row, TypeDecl } from '../src/model/index.js';
-import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../src/store/store.js';
 import { inspectSqlite } from './support/sqlite-inspector.js';
-import { testSettings } from './helpers.js';
+import { openTestStore } from './support/store.js';
+import { testSettings } from './support/server.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const NOW = Date.parse('2026-11-30T00:00:00Z');
@@ -34,11 +37,9 @@ const B = 'https://localhost:9398/api';
 
 const root = mkdtempSync(join(tmpdir(), 'emrest-import-'));
 let storeNo = 0;
-const open: SqliteStore[] = [];
-function freshStore(): SqliteStore {
-  const dir = join(root, `s${++storeNo}`);
-  mkdirSync(dir);
-  const store = openSqliteStore(join(dir, 'emrest.db'));
+const open: Store[] = [];
+function freshStore(): Store {
+  const store = openTestStore(join(root, `s${++storeNo}`));
   open.push(store);
   return store;
 }
@@ -50,9 +51,9 @@ after(async () => {
 const all = (type: TypeDecl) => ({ type, order: planOrder(type), offset: 0, limit: -1 });
 
 /** Every resource row of every type, in default order: the store's whole data. */
-async function dump(store: SqliteStore): Promise<Record<string, Row[]>> {
+async function dump(store: Store): Promise<Record<string, Row[]>> {
   const out: Record<string, Row[]> = {};
-  for (const t of IMPORT_ORDER) out[t.name] = (await store.query(all(t))).rows;
+  for (const t of PARENTS_FIRST) out[t.name] = (await store.query(all(t))).rows;
   return out;
 }
 
@@ -63,14 +64,14 @@ async function text(pieces: AsyncIterable<string>): Promise<string> {
 }
 
 /** NDJSON: one document of every type; xml/json: one document per type, in import order. */
-async function exportAll(store: SqliteStore, format: ExportFormat): Promise<string[]> {
+async function exportAll(store: Store, format: ExportFormat): Promise<string[]> {
   if (format === 'ndjson') {
     let s = '';
-    for (const t of IMPORT_ORDER) s += await text(exportDocument(store, t, format));
+    for (const t of PARENTS_FIRST) s += await text(exportDocument(store, t, format));
     return [s];
   }
   const docs: string[] = [];
-  for (const t of IMPORT_ORDER) docs.push(await text(exportDocument(store, t, format)));
+  for (const t of PARENTS_FIRST) docs.push(await text(exportDocument(store, t, format)));
   return docs;
 }
 
@@ -78,7 +79,7 @@ const total = (r: ImportResult, which: 'inserted' | 'updated') => Object.values(
 const only = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).filter(([, n]) => n !== 0));
 
 /** An app over `store` with one administrator, and a logged-on GET. */
-async function querier(store: SqliteStore) {
+async function querier(store: Store) {
   await store.putUser({ name: 'admin', passwordHash: await hashPassword('pw'), role: 'PortalAdministrator' });
   const app = buildApp(appContext(testSettings({ 'public-url': B }), store, { clock: () => NOW }));
   const logon = await app.inject({
@@ -100,7 +101,7 @@ async function querier(store: SqliteStore) {
 // Round trip
 
 describe('round trip of demo data', () => {
-  let original: SqliteStore;
+  let original: Store;
   before(async () => {
     original = freshStore();
     await generateDemo(original, { ...DEMO_DEFAULTS, servers: 2, jobs: 3, backupJobs: 3, days: 6, now: NOW });
@@ -156,7 +157,7 @@ describe('round trip of demo data', () => {
   });
 
   test('export pages through the store (keyset on the default order) without losing or repeating rows', async () => {
-    for (const type of IMPORT_ORDER) {
+    for (const type of PARENTS_FIRST) {
       const expected = (await original.query(all(type))).rows;
       const pages: Row[][] = [];
       for await (const page of exportRows(original, type, undefined, 7)) pages.push(page);
@@ -364,7 +365,7 @@ describe('documents captured from Enterprise Manager', () => {
 const lineOf = (doc: string, needle: string) => doc.slice(0, doc.indexOf(needle)).split('\n').length;
 
 describe('malformed input is rejected whole, with a positioned message, and the store is unchanged', () => {
-  let store: SqliteStore;
+  let store: Store;
   let unchanged: Record<string, Row[]>;
   /** 4500 good sessions (several write batches), for an error at the very end. */
   let big: string;
@@ -495,8 +496,7 @@ describe('emrest import / export (child processes)', () => {
   const dir = (name: string) => join(root, 'cli', name);
 
   before(async () => {
-    mkdirSync(dir('src'), { recursive: true });
-    const store = openSqliteStore(join(dir('src'), 'emrest.db'));
+    const store = openTestStore(dir('src'));
     await loadFixture(store);
     await store.close();
   });
@@ -533,7 +533,7 @@ describe('emrest import / export (child processes)', () => {
     const out = dir('docs');
     const r = await run(['export', '--data-dir', dir('src'), '--format', 'json', '--output', out]);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(readdirSync(out), IMPORT_ORDER.map((t, i) => `${i + 1}-${t.listElement}.json`));
+    assert.deepEqual(readdirSync(out), PARENTS_FIRST.map((t, i) => `${i + 1}-${t.listElement}.json`));
     const imported = await run(['import', out, '--data-dir', dir('docs-copy')]);
     assert.equal(imported.code, 0, imported.stderr);
     assert.match(imported.stdout, /2-Jobs\.json: JSON, 4 entities: 4 inserted, 0 updated/);

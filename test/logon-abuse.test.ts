@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { LogonLockout, parseLockoutPolicy } from '../src/auth/logon-lockout.js';
 import { DEFAULTS } from '../src/config.js';
-import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { ADMIN_BASIC, parseXml, startFixtureServer, VIEWER_BASIC } from './helpers.js';
+import { ADMIN_BASIC, startFixtureServer, VIEWER_BASIC } from './support/server.js';
+import { openTestStore } from './support/store.js';
+import { parseXml } from './support/xml.js';
 
 const basic = (user: string, password: string) => 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
 const WRONG = basic('tech\\admin', 'wrong');
@@ -116,7 +117,7 @@ describe('logon sessions per user', () => {
 
   test('a new logon beyond the cap drops the user’s least recently used; sessions past the idle timeout go too', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'emrest-logons-'));
-    const store = openSqliteStore(join(dir, 'emrest.db'));
+    const store = openTestStore(dir);
     try {
       const open = (id: string, user: string, at: number) =>
         store.createLogonSession({ id, userName: user, createdAt: at, lastSeen: at }, { expiredBefore: at - 1000, maxPerUser: 3 });

@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generateDemo, type DemoCounts } from '../src/demo/demo.js';
-import { child, children, logon, parseXml, startServer, type Server } from './helpers.js';
+import { logon, startServer, type Server } from './support/server.js';
+import { child, children, parseXml } from './support/xml.js';
 
 const FIXED = Date.parse('2026-11-30T00:00:00Z');
 const JSON_ACCEPT = 'application/json';

@@ -10,19 +10,20 @@ import { BackupServer, BackupTaskSession, ReplicaJobSession } from '../src/model
 import type { TypeDecl } from '../src/model/index.js';
 import type { QueryPlan } from '../src/query/plan.js';
 import { plan } from './support/plans.js';
-import { storedColumns } from '../src/store/schema.js';
+import { readExpr, storedColumns } from '../src/store/schema.js';
 import { compileCount, compileInsert, compileSelect, compileUpsert, SQLITE, type Dialect } from '../src/store/sql.js';
 
 const NUMBERED: Dialect = {
   placeholder: (n) => `$${n}`,
   caseInsensitive: (expr) => `${expr} COLLATE nocase`,
   differs: (a, b) => `${a} IS DISTINCT FROM ${b}`,
+  columnType: (kind) => (kind === 'int' || kind === 'long' || kind === 'bool' || kind === 'enum' ? 'bigint' : 'text'),
 };
 
 const DIALECTS = { sqlite: SQLITE, numbered: NUMBERED } as const;
 type Texts = Record<keyof typeof DIALECTS, string>;
 
-const selectList = (type: TypeDecl) => type.fields.map((f) => `${f.column} AS "${f.key}"`).join(', ');
+const selectList = (type: TypeDecl) => type.fields.map((f) => `${readExpr(f)} AS "${f.key}"`).join(', ');
 
 interface Case {
   readonly what: string;

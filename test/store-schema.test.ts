@@ -1,8 +1,8 @@
 /**
  * What the store derives from the declarations (stored columns, references, the order of the
- * resource tables) and the start-up check that the migrated schema holds every declared
- * column: a declaration that gains a column no migration creates fails here, and a store
- * refuses to open on such a schema.
+ * resource tables, the DDL) and how it completes a schema at start-up: the migrations' schema
+ * must be exactly the one derived from the declarations, a declared type without a table gets
+ * the derived one, and a stored field without a column gets it.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +12,9 @@ import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { BackupServer, BackupTaskSession, Job, ReplicaJobSession } from '../src/model/all.js';
 import { TYPES, type TypeDecl } from '../src/model/index.js';
-import { parentsFirst, referencesOf, RESOURCE_TABLES, schemaGaps, storedColumns } from '../src/store/schema.js';
+import { closeGaps, createTable } from '../src/store/ddl.js';
+import { describeGap, parentsFirst, referencesOf, RESOURCE_TABLES, schemaGaps, storedColumns } from '../src/store/schema.js';
+import { SQLITE } from '../src/store/sql.js';
 import { MIGRATIONS } from '../src/store/sqlite/migrations.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 
@@ -42,22 +44,75 @@ describe('the migrations and the declarations', () => {
     }
   });
 
-  test('a declaration with a column no migration creates is a gap, and a store does not open on it', () => {
-    const extra: TypeDecl = { ...Job, fields: [...Job.fields, { key: 'retention', kind: 'int', column: 't.retention_days' }] };
+  test('the migrated schema is the one derived from the declarations: columns, types, foreign keys, indexes', () => {
+    const { db: fromMigrations } = migrated();
+    const fromDeclarations = new Database(':memory:');
+    try {
+      for (const type of parentsFirst()) for (const sql of createTable(type, SQLITE)) fromDeclarations.exec(sql);
+      for (const type of TYPES) assert.deepEqual(shape(fromDeclarations, type.table), shape(fromMigrations, type.table), type.name);
+    } finally {
+      fromMigrations.close();
+      fromDeclarations.close();
+    }
+  });
+
+  test('a stored field with no column is a gap, and opening the store adds the column', () => {
+    const extra: TypeDecl = { ...Job, fields: [...Job.fields, { key: 'retention', kind: 'int', column: 'retention_days' }] };
     const { db, columnsOf } = migrated();
     try {
-      assert.deepEqual(schemaGaps(columnsOf, [extra, BackupServer]), ['jobs has no column retention_days (Job.retention)']);
-      assert.deepEqual(schemaGaps(() => undefined, [BackupServer]), ['no table backup_servers (BackupServer)']);
+      assert.deepEqual(schemaGaps(columnsOf, [extra, BackupServer]).map(describeGap), ['jobs has no column retention_days (Job.retention)']);
+      assert.deepEqual(schemaGaps(() => undefined, [BackupServer]).map(describeGap), ['no table backup_servers (BackupServer)']);
     } finally {
       db.close();
     }
-    // A file whose schema lacks a declared column: opening it fails and says what is missing.
+    // A file whose schema lacks a declared column: opening adds it, the rows it holds get the kind's default.
     const path = join(root, 'old.db');
     const old = new Database(path);
     old.exec(MIGRATIONS.join(';\n') + ';\nALTER TABLE backup_task_sessions DROP COLUMN vm_uid;');
     old.pragma(`user_version = ${MIGRATIONS.length}`);
+    old.exec(`INSERT INTO backup_servers (id, name) VALUES ('${GUID(1)}', 'vbr');
+      INSERT INTO backup_job_sessions VALUES ('${GUID(2)}', '${GUID(1)}', '${GUID(3)}', 'j', 'j', 0, '2026-01-01T00:00:00Z', NULL, 5, 1, 100, NULL, 0);
+      INSERT INTO backup_task_sessions VALUES ('${GUID(4)}', '${GUID(2)}', 'vm', 'vm', '2026-01-01T00:00:00Z', NULL, 2, 1, '', 7);`);
     old.close();
-    assert.throws(() => openSqliteStore(path), /schema does not match the declarations.*backup_task_sessions has no column vm_uid \(BackupTaskSession\.vmUid\)/);
+    const store = openSqliteStore(path);
+    try {
+      const inspect = new Database(path, { readonly: true });
+      assert.equal((inspect.prepare('SELECT vm_uid FROM backup_task_sessions').get() as { vm_uid: string }).vm_uid, '');
+      assert.equal(shape(inspect, 'backup_task_sessions').columns.find((c) => c.startsWith('vm_uid ')), 'vm_uid TEXT NOT NULL');
+      inspect.close();
+    } finally {
+      void store.close();
+    }
+  });
+
+  test('a declared type without a table gets the derived one: columns, foreign keys, id and declared indexes', () => {
+    const Repository: TypeDecl = {
+      ...BackupServer,
+      name: 'Repository', uidKind: 'Repository', listElement: 'Repositories', collection: 'repositories',
+      table: 'repositories', from: 'repositories t LEFT JOIN backup_servers bs ON bs.id = t.server_id',
+      fields: [
+        BackupServer.fields[0], { ...BackupServer.fields[1], uidKind: 'Repository' } as TypeDecl['fields'][number],
+        { key: 'capacity', kind: 'long', column: 'capacity', filter: ['Capacity'] },
+        { key: 'kind', kind: 'enum', members: ['Windows', 'Linux'], column: 'kind', optional: true },
+        { key: 'serverId', kind: 'uid', uidKind: 'BackupServer', column: 'server_id' },
+        { key: 'serverName', kind: 'string', joined: 'bs.name' },
+      ],
+      indexes: [['name'], ['serverId', 'capacity']],
+    };
+    const { db, columnsOf } = migrated();
+    try {
+      const gaps = schemaGaps(columnsOf, [...TYPES, Repository]);
+      assert.deepEqual(gaps.map(describeGap), ['no table repositories (Repository)']);
+      for (const { statements } of closeGaps(gaps, SQLITE)) for (const sql of statements) db.exec(sql);
+      assert.deepEqual(shape(db, 'repositories'), {
+        columns: ['capacity INTEGER NOT NULL', 'id TEXT NOT NULL', 'kind INTEGER', 'name TEXT NOT NULL', 'server_id TEXT NOT NULL'],
+        foreignKeys: ['server_id → backup_servers.id'],
+        uniqueId: true,
+        indexes: ['name NOCASE', 'server_id BINARY, capacity BINARY'],
+      });
+    } finally {
+      db.close();
+    }
   });
 
   test('the foreign keys of the migrated schema point from later tables to earlier ones in RESOURCE_TABLES', () => {
@@ -76,6 +131,25 @@ describe('the migrations and the declarations', () => {
   });
 });
 
+const GUID = (n: number) => `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`;
+
+/** A table's schema in comparable form: columns (sorted) with type and nullability, foreign keys, id uniqueness, other indexes' keys. */
+function shape(db: Database.Database, table: string) {
+  const info = db.pragma(`table_info(${table})`) as { name: string; type: string; notnull: number; pk: number }[];
+  const indexList = db.pragma(`index_list(${table})`) as { name: string; unique: number }[];
+  const keys = (index: string) =>
+    (db.pragma(`index_xinfo(${index})`) as { name: string | null; coll: string; key: number }[])
+      .filter((k) => k.key === 1)
+      .map((k) => `${k.name} ${k.coll}`);
+  const idKey = (index: string) => keys(index).join() === 'id BINARY';
+  return {
+    columns: info.map((c) => `${c.name} ${c.type}${c.notnull || c.pk ? ' NOT NULL' : ''}`).sort(),
+    foreignKeys: (db.pragma(`foreign_key_list(${table})`) as { from: string; table: string; to: string }[]).map((f) => `${f.from} → ${f.table}.${f.to}`).sort(),
+    uniqueId: info.some((c) => c.pk === 1 && c.name === 'id') || indexList.some((i) => i.unique === 1 && idKey(i.name)),
+    indexes: indexList.filter((i) => !(i.unique === 1 && idKey(i.name))).map((i) => keys(i.name).join(', ')).sort(),
+  };
+}
+
 describe('derived from the declarations', () => {
   test('stored columns: the own table\'s, once each; joined and repeated ones are only read', () => {
     assert.deepEqual(storedColumns(BackupServer).map((c) => c.key), ['name', 'id', 'description', 'port', 'version']);
@@ -85,13 +159,13 @@ describe('derived from the declarations', () => {
   });
 
   test('references and the order of the tables', () => {
-    assert.deepEqual(referencesOf(ReplicaJobSession).map((r) => [r.column, r.target.name]), [['job_id', 'Job'], ['server_id', 'BackupServer']]);
+    assert.deepEqual(referencesOf(ReplicaJobSession).map((r) => [r.column, r.target.name, r.enforced]), [['job_id', 'Job', false], ['server_id', 'BackupServer', true]]);
     assert.deepEqual(referencesOf(BackupServer), []);
     assert.deepEqual(new Set(RESOURCE_TABLES), new Set(TYPES.map((t) => t.table)), 'every declared type\'s table');
     for (const t of TYPES) {
       for (const r of referencesOf(t)) assert.ok(RESOURCE_TABLES.indexOf(r.target.table) < RESOURCE_TABLES.indexOf(t.table), `${t.name}.${r.key}`);
     }
-    const loop: TypeDecl = { ...BackupServer, fields: [...BackupServer.fields, { key: 'jobId', kind: 'uid', uidKind: 'Job', column: 't.job_id' }] };
+    const loop: TypeDecl = { ...BackupServer, fields: [...BackupServer.fields, { key: 'jobId', kind: 'uid', uidKind: 'Job', column: 'job_id' }] };
     assert.throws(() => parentsFirst([Job, loop]), /lead back to it/);
   });
 });

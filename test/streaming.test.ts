@@ -13,7 +13,8 @@ import { BackupTaskSession, ReplicaJobSession } from '../src/model/all.js';
 import { queryResult, rowNode } from '../src/represent/documents.js';
 import { STREAMED } from '../src/represent/model.js';
 import { renderBody, renderParts, type Rendering } from '../src/http/send.js';
-import { get, logon, parseXml, startServer, type Server } from './helpers.js';
+import { get, logon, startServer, type Server } from './support/server.js';
+import { parseXml } from './support/xml.js';
 
 const NOW = Date.parse(FIXTURE_NOW);
 let server: Server;

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { S1, replicaSessions, servers } from './support/fixture.js';
 import { tlsMaterial, type TlsMaterial } from '../src/http/listen.js';
-import { ADMIN_BASIC, NS, child, children, parseXml, startFixtureServer, startServer, type Server } from './helpers.js';
+import { ADMIN_BASIC, startFixtureServer, startServer, type Server } from './support/server.js';
+import { NS, child, children, parseXml } from './support/xml.js';
 import { RawConn, exchange, rawRequest as req, type RawFinalResponse as RawResponse } from './support/raw-http.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -114,7 +115,7 @@ describe('PHP curl logon: chunked + Content-Length: 0 + Expect: 100-continue', (
         conn.send(req('POST', '/api/sessionMngr/?v=latest', curlHeaders, '0\r\n\r\n'));
         const res = await conn.next();
         assert.ok(res.statusLine.startsWith('HTTP/1.1 201 '), res.statusLine);
-        assert.ok(res.interim.every((l) => l.startsWith('HTTP/1.1 100')), String(res.interim));
+        assert.ok(res.interim.every((r) => r.statusLine.startsWith('HTTP/1.1 100')), res.interim.map((r) => r.statusLine).join(', '));
         const ls = xmlRoot(res, 'LogonSession');
         assert.equal(Buffer.from(res.header('X-RestSvcSessionId')!, 'base64').toString('ascii'), child(ls, 'SessionId').textContent);
         assert.equal(res.header('Location'), `${scheme}://localhost:9398/api/logonSessions/${child(ls, 'SessionId').textContent}`);

@@ -4,11 +4,11 @@ import type { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { dataDirFrom, DEFAULTS } from '../config.js';
 import { DEFAULT_BASE_URL, EXPORT_FORMATS, exportDocument, writeAll, type ExportFormat } from '../io/export.js';
-import { IMPORT_ORDER } from '../io/import/index.js';
 import { FilterSyntaxError, parseFilter } from '../filter/parse.js';
 import { BadQuery, planPredicate, type Predicate } from '../query/plan.js';
 import type { TypeDecl } from '../model/index.js';
 import { openStore, storeExists, storeLocation } from '../store/open.js';
+import { PARENTS_FIRST } from '../store/schema.js';
 import { parse, UsageError } from './args.js';
 
 export const EXPORT_HELP = `Usage: emrest export [options]
@@ -18,7 +18,7 @@ identically (export → import → export gives the same bytes).
 
 Options:
   --type T            a type to export, repeatable or comma-separated:
-                      ${IMPORT_ORDER.map((t) => t.name).join(', ')}
+                      ${PARENTS_FIRST.map((t) => t.name).join(', ')}
                       (default: all, in that order: servers and jobs before sessions)
   --filter EXPR       only entities matching an EM filter (the query service's language,
                       e.g. 'CreationTime>=2021-06-01;Result==Failed'); applies to every
@@ -35,14 +35,14 @@ Options:
   -h, --help          show this help`;
 
 function typesFrom(values: readonly string[] | undefined): TypeDecl[] {
-  if (!values || values.length === 0) return [...IMPORT_ORDER];
+  if (!values || values.length === 0) return [...PARENTS_FIRST];
   const wanted = new Set<TypeDecl>();
   for (const name of values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)) {
-    const t = IMPORT_ORDER.find((x) => x.name.toLowerCase() === name.toLowerCase() || x.listElement.toLowerCase() === name.toLowerCase());
-    if (!t) throw new UsageError(`unknown --type '${name}': use ${IMPORT_ORDER.map((x) => x.name).join(', ')}`);
+    const t = PARENTS_FIRST.find((x) => x.name.toLowerCase() === name.toLowerCase() || x.listElement.toLowerCase() === name.toLowerCase());
+    if (!t) throw new UsageError(`unknown --type '${name}': use ${PARENTS_FIRST.map((x) => x.name).join(', ')}`);
     wanted.add(t);
   }
-  return IMPORT_ORDER.filter((t) => wanted.has(t));
+  return PARENTS_FIRST.filter((t) => wanted.has(t));
 }
 
 function baseFrom(url: string | undefined): string {

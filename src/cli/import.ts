@@ -1,8 +1,9 @@
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataDirFrom, DEFAULTS } from '../config.js';
-import { IMPORT_ORDER, importData, ImportError, type ImportInput, type ImportResult } from '../io/import/index.js';
+import { importData, ImportError, type ImportInput, type ImportResult } from '../io/import/index.js';
 import { openStore } from '../store/open.js';
+import { PARENTS_FIRST } from '../store/schema.js';
 import { parse, UsageError } from './args.js';
 import { ensureDataDir } from './data-dir.js';
 
@@ -58,9 +59,9 @@ function expand(args: readonly string[]): Named[] {
 
 function report(name: string, r: ImportResult): string {
   const total = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
-  const width = Math.max(...IMPORT_ORDER.map((t) => t.name.length));
+  const width = Math.max(...PARENTS_FIRST.map((t) => t.name.length));
   const lines = [`${name}: ${r.format.toUpperCase()}, ${r.entities} entities: ${total(r.inserted)} inserted, ${total(r.updated)} updated`];
-  for (const t of IMPORT_ORDER) {
+  for (const t of PARENTS_FIRST) {
     lines.push(`  ${t.name.padEnd(width)}  ${String(r.inserted[t.name]).padStart(8)} inserted  ${String(r.updated[t.name]).padStart(8)} updated`);
   }
   return lines.join('\n');

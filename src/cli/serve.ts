@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { hashPassword } from '../auth/password.js';
-import { clockAt, databasePath, DEFAULTS } from '../config.js';
+import { clockAt, DEFAULTS } from '../config.js';
 import { DEMO_DEFAULTS, describeCounts, generateDemo } from '../demo/demo.js';
 import { WriterThread } from '../io/writer-thread.js';
 import { buildApp } from '../http/app.js';
@@ -85,12 +85,11 @@ export async function serve(argv: string[]): Promise<void> {
   const settings = settingsFrom(flags, process.env);
   await checkHost(settings.host);
   ensureDataDir(settings.dataDir);
-  const path = databasePath(settings.dataDir);
   const store = openStore(settings);
   const clock = clockAt(settings.now);
   await prepare(store, clock(), settings.demo);
   // Only the admin API writes data while serving; its writes run off the event loop.
-  const dataWriter = settings.adminToken === undefined ? undefined : new WriterThread(path);
+  const dataWriter = settings.adminToken === undefined ? undefined : new WriterThread(settings);
 
   const app = buildApp(appContext(settings, store, { clock, dataWriter }), { logger: { level: settings.logLevel } });
   const { host, httpPort, httpsPort } = settings;

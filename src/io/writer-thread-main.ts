@@ -1,12 +1,12 @@
 /** The writer thread of `WriterThread`: one store connection, one request at a time. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openStore, type StoreSettings } from '../store/open.js';
 import { StoreBusyError } from '../store/store.js';
 import { ImportError } from './import/errors.js';
 import { importData } from './import/index.js';
 import type { Reply, Request } from './writer-thread.js';
 
-const store = openSqliteStore((workerData as { databasePath: string }).databasePath);
+const store = openStore(workerData as StoreSettings);
 const port = parentPort!;
 
 async function handle(request: Request): Promise<Reply> {

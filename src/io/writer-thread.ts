@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { StoreSettings } from '../store/open.js';
 import { StoreBusyError } from '../store/store.js';
 import { ImportError, type Where } from './import/errors.js';
 import type { ImportResult } from './import/index.js';
@@ -38,8 +39,10 @@ export class WriterThread implements DataWriter {
   private readonly waiting = new Map<number, { resolve: (r: Reply) => void }>();
   private nextId = 0;
 
-  constructor(databasePath: string) {
-    this.worker = new Worker(new URL('./writer-thread-main.js', import.meta.url), { workerData: { databasePath } });
+  /** `settings`: the store to write, opened again in the thread. */
+  constructor(settings: StoreSettings) {
+    const workerData: StoreSettings = { dataDir: settings.dataDir };
+    this.worker = new Worker(new URL('./writer-thread-main.js', import.meta.url), { workerData });
     this.worker.unref();
     this.worker.on('message', (reply: Reply) => {
       this.waiting.get(reply.id)?.resolve(reply);

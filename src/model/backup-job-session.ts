@@ -1,4 +1,4 @@
-import { JOB_SESSION_FROM, jobSessionFields, jobSessionLinks } from './job-session.js';
+import { JOB_SESSION_FROM, JOB_SESSION_INDEXES, jobSessionFields, jobSessionLinks } from './job-session.js';
 import type { TypeDecl } from './types.js';
 
 export const BACKUP_SESSION_JOB_TYPES = [
@@ -13,6 +13,7 @@ export const BackupJobSession: TypeDecl = {
   table: 'backup_job_sessions',
   from: JOB_SESSION_FROM('backup_job_sessions'),
   fields: jobSessionFields('BackupJobSession', BACKUP_SESSION_JOB_TYPES),
+  indexes: JOB_SESSION_INDEXES,
   defaultSort: ['creationTime', 'id'],
   windowField: 'creationTime',
   // Stop is present on finished sessions too, as captured.

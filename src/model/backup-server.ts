@@ -13,11 +13,12 @@ export const BackupServer: TypeDecl = {
   fields: [
     nameField,
     idField('BackupServer'),
-    { key: 'description', kind: 'string', column: 't.description', filter: ['Description'], render: { name: 'Description', as: 'element' } },
-    { key: 'port', kind: 'int', column: 't.port', filter: ['Port'], render: { name: 'Port', as: 'element' } },
-    { key: 'version', kind: 'string', column: 't.version', filter: ['Version'], render: { name: 'Version', as: 'element' } },
-    { key: 'ipOrDnsName', kind: 'string', column: 't.name', filter: ['IpOrDnsName'] },
+    { key: 'description', kind: 'string', column: 'description', filter: ['Description'], render: { name: 'Description', as: 'element' } },
+    { key: 'port', kind: 'int', column: 'port', filter: ['Port'], render: { name: 'Port', as: 'element' } },
+    { key: 'version', kind: 'string', column: 'version', filter: ['Version'], render: { name: 'Version', as: 'element' } },
+    { key: 'ipOrDnsName', kind: 'string', column: 'name', filter: ['IpOrDnsName'] },
   ],
+  indexes: [['name', 'id'], ['description'], ['port'], ['version']],
   defaultSort: ['name', 'id'],
   fromLink: { port: 9392 },
   links: {

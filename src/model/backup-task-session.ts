@@ -9,6 +9,6 @@ export const BackupTaskSession = taskSessionType({
   sessionCollection: 'backupSessions',
   extra: [
     // The hypervisor's object id (e.g. `urn:VMware:Vm:<vCenter id>.vm-42`), not an EM GUID: kept as text.
-    { key: 'vmUid', kind: 'string', column: 't.vm_uid', render: { name: 'VmUid', as: 'element' } },
+    { key: 'vmUid', kind: 'string', column: 'vm_uid', render: { name: 'VmUid', as: 'element' } },
   ],
 });

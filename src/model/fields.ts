@@ -6,7 +6,7 @@ export const idField = (uidKind: string): FieldDecl => ({
   key: 'id',
   kind: 'uid',
   uidKind,
-  column: 't.id',
+  column: 'id',
   filter: ['UID'],
   render: { name: 'UID', as: 'attribute', layer: -1 },
 });
@@ -14,7 +14,7 @@ export const idField = (uidKind: string): FieldDecl => ({
 export const nameField: FieldDecl = {
   key: 'name',
   kind: 'string',
-  column: 't.name',
+  column: 'name',
   filter: ['Name'],
   render: { name: 'Name', as: 'attribute', layer: -1 },
 };
@@ -23,39 +23,43 @@ export const RESULT_MEMBERS = ['None', 'Success', 'Warning', 'Failed'] as const;
 export const JOB_SESSION_STATES = ['Starting', 'Stopping', 'Working', 'Pausing', 'Resuming', 'Stopped'] as const;
 export const TASK_STATES = ['InProgress', 'Pending', 'Completed'] as const;
 
-export const creationTime = (column = 't.creation_time'): FieldDecl => ({
+export const creationTime: FieldDecl = {
   key: 'creationTime',
   kind: 'datetime',
-  column,
+  column: 'creation_time',
   filter: ['CreationTime', 'CreationTimeUTC'],
   render: { name: 'CreationTimeUTC', as: 'element' },
-});
+};
 
-export const endTime = (column = 't.end_time'): FieldDecl => ({
+export const endTime: FieldDecl = {
   key: 'endTime',
   kind: 'datetime',
-  column,
+  column: 'end_time',
   optional: true,
   filter: ['EndTime', 'EndTimeUTC'],
   render: { name: 'EndTimeUTC', as: 'element' },
-});
+};
 
 export const resultField: FieldDecl = {
   key: 'result',
   kind: 'enum',
-  column: 't.result',
+  column: 'result',
   members: RESULT_MEMBERS,
   filter: ['Result'],
   render: { name: 'Result', as: 'element' },
 };
 
 /**
- * The `Up BackupServerReference` link's target, filterable as BackupServerUid/BackupServerName.
- * `owner` is the alias of the table holding `server_id` (the type's own table, or its parent's).
+ * The `Up BackupServerReference` link's target, filterable as BackupServerUid/BackupServerName:
+ * the server id is stored in the type's own table, or (`parent` = its alias) read from the
+ * parent row that stores it.
  */
-export const serverFields = (owner = 't'): FieldDecl[] => [
-  { key: 'serverId', kind: 'uid', uidKind: 'BackupServer', column: `${owner}.server_id`, filter: ['BackupServerUid'] },
-  { key: 'serverName', kind: 'string', column: 'bs.name', filter: ['BackupServerName'] },
+export const serverFields = (parent?: string): FieldDecl[] => [
+  {
+    key: 'serverId', kind: 'uid', uidKind: 'BackupServer', filter: ['BackupServerUid'],
+    ...(parent === undefined ? { column: 'server_id' } : { joined: `${parent}.server_id` }),
+  },
+  { key: 'serverName', kind: 'string', joined: 'bs.name', filter: ['BackupServerName'] },
 ];
 
 export const upServerLink = {

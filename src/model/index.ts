@@ -15,9 +15,6 @@ export const TYPES: readonly TypeDecl[] = [
   Job, BackupTaskSession, ReplicaTaskSession, BackupJobSession, ReplicaJobSession, BackupServer,
 ];
 
-/** Types `GET /api/query` answers. */
-export const QUERY_TYPES: readonly TypeDecl[] = TYPES;
-
 /** Query types a real Enterprise Manager knows but emrest does not implement (answer 501). */
 export const UNIMPLEMENTED_QUERY_TYPES: readonly string[] = [
   'Backup', 'BackupFile',

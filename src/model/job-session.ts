@@ -9,19 +9,37 @@ export function jobSessionFields(uidKind: string, jobTypes: readonly string[]): 
   return [
     nameField,
     idField(uidKind),
-    { key: 'jobId', kind: 'uid', uidKind: 'Job', column: 't.job_id', filter: ['JobUid'], render: { name: 'JobUid', as: 'element' } },
-    { key: 'jobName', kind: 'string', column: 't.job_name', filter: ['JobName'], render: { name: 'JobName', as: 'element' } },
-    { key: 'jobType', kind: 'enum', members: jobTypes, column: 't.job_type', filter: ['JobType'], render: { name: 'JobType', as: 'element' } },
-    creationTime(),
-    endTime(),
-    { key: 'state', kind: 'enum', members: JOB_SESSION_STATES, column: 't.state', filter: ['State'], render: { name: 'State', as: 'element' } },
+    { key: 'jobId', kind: 'uid', uidKind: 'Job', column: 'job_id', mayDangle: true, filter: ['JobUid'], render: { name: 'JobUid', as: 'element' } },
+    { key: 'jobName', kind: 'string', column: 'job_name', filter: ['JobName'], render: { name: 'JobName', as: 'element' } },
+    { key: 'jobType', kind: 'enum', members: jobTypes, column: 'job_type', filter: ['JobType'], render: { name: 'JobType', as: 'element' } },
+    creationTime,
+    endTime,
+    { key: 'state', kind: 'enum', members: JOB_SESSION_STATES, column: 'state', filter: ['State'], render: { name: 'State', as: 'element' } },
     resultField,
-    { key: 'progress', kind: 'int', column: 't.progress', render: { name: 'Progress', as: 'element' } },
-    { key: 'failureMessage', kind: 'string', column: 't.failure_message', optional: true, render: { name: 'FailureMessage', as: 'element' } },
-    { key: 'isRetry', kind: 'bool', column: 't.is_retry', filter: ['IsRetry'], render: { name: 'IsRetry', as: 'element', layer: 1 } },
+    { key: 'progress', kind: 'int', column: 'progress', render: { name: 'Progress', as: 'element' } },
+    { key: 'failureMessage', kind: 'string', column: 'failure_message', optional: true, render: { name: 'FailureMessage', as: 'element' } },
+    { key: 'isRetry', kind: 'bool', column: 'is_retry', filter: ['IsRetry'], render: { name: 'IsRetry', as: 'element', layer: 1 } },
     ...serverFields(),
   ];
 }
+
+/**
+ * A job-session table's indexes: one per selective filter and common sort, each ending in the
+ * default order. Result and end time ride along on the creation-time index so "recent
+ * failures, newest first" is answered from the index alone.
+ */
+export const JOB_SESSION_INDEXES: TypeDecl['indexes'] = [
+  ['creationTime', 'id', 'result', 'endTime'],
+  ['endTime', 'creationTime', 'id'],
+  ['serverId', 'creationTime', 'id'],
+  ['serverId', 'endTime'],
+  ['jobId', 'creationTime', 'id'],
+  ['jobName', 'creationTime', 'id'],
+  ['jobName', 'endTime'],
+  ['name'],
+  ['state', 'creationTime', 'id'],
+  ['result', 'creationTime', 'id'],
+];
 
 export const JOB_SESSION_FROM = (table: string) => `${table} t LEFT JOIN backup_servers bs ON bs.id = t.server_id`;
 

@@ -26,14 +26,15 @@ export const Job: TypeDecl = {
   fields: [
     nameField,
     idField('Job'),
-    { key: 'jobType', kind: 'enum', members: JOB_TYPES, column: 't.job_type', filter: ['JobType'], render: { name: 'JobType', as: 'element' } },
-    { key: 'platform', kind: 'enum', members: PLATFORMS, column: 't.platform', filter: ['Platform'], render: { name: 'Platform', as: 'element' } },
-    { key: 'description', kind: 'string', column: 't.description', filter: ['Description'], render: { name: 'Description', as: 'element' } },
-    { key: 'scheduleConfigured', kind: 'bool', column: 't.schedule_configured', filter: ['ScheduleConfigured'], render: { name: 'ScheduleConfigured', as: 'element' } },
-    { key: 'scheduleEnabled', kind: 'bool', column: 't.schedule_enabled', filter: ['ScheduleEnabled'], render: { name: 'ScheduleEnabled', as: 'element' } },
-    { key: 'nextRun', kind: 'datetime', column: 't.next_run', optional: true, filter: ['NextRun'], render: { name: 'NextRun', as: 'element' } },
+    { key: 'jobType', kind: 'enum', members: JOB_TYPES, column: 'job_type', filter: ['JobType'], render: { name: 'JobType', as: 'element' } },
+    { key: 'platform', kind: 'enum', members: PLATFORMS, column: 'platform', filter: ['Platform'], render: { name: 'Platform', as: 'element' } },
+    { key: 'description', kind: 'string', column: 'description', filter: ['Description'], render: { name: 'Description', as: 'element' } },
+    { key: 'scheduleConfigured', kind: 'bool', column: 'schedule_configured', filter: ['ScheduleConfigured'], render: { name: 'ScheduleConfigured', as: 'element' } },
+    { key: 'scheduleEnabled', kind: 'bool', column: 'schedule_enabled', filter: ['ScheduleEnabled'], render: { name: 'ScheduleEnabled', as: 'element' } },
+    { key: 'nextRun', kind: 'datetime', column: 'next_run', optional: true, filter: ['NextRun'], render: { name: 'NextRun', as: 'element' } },
     ...serverFields(),
   ],
+  indexes: [['name', 'id'], ['serverId'], ['jobType'], ['platform'], ['description'], ['nextRun']],
   defaultSort: ['name', 'id'],
   links: {
     entity: [

@@ -1,4 +1,4 @@
-import { JOB_SESSION_FROM, jobSessionFields, jobSessionLinks } from './job-session.js';
+import { JOB_SESSION_FROM, JOB_SESSION_INDEXES, jobSessionFields, jobSessionLinks } from './job-session.js';
 import type { TypeDecl } from './types.js';
 
 export const ReplicaJobSession: TypeDecl = {
@@ -9,6 +9,7 @@ export const ReplicaJobSession: TypeDecl = {
   table: 'replica_job_sessions',
   from: JOB_SESSION_FROM('replica_job_sessions'),
   fields: jobSessionFields('ReplicaJobSession', ['Replica']),
+  indexes: JOB_SESSION_INDEXES,
   defaultSort: ['creationTime', 'id'],
   windowField: 'creationTime',
   links: jobSessionLinks('ReplicaJobSession', 'replicaSessions', { path: 'replicaTaskSessions', type: 'ReplicaTaskSession' }),

@@ -22,8 +22,6 @@ export interface RenderDecl {
 interface FieldBase {
   /** Property name in a stored row (camelCase). */
   readonly key: string;
-  /** SQL expression over the type's FROM clause (table alias `t` is the type's own table). */
-  readonly column: string;
   /** May be absent (null): the element is omitted when it is. */
   readonly optional?: boolean;
   /** Names accepted by `filter`, `sortAsc`, `sortDesc` (case-insensitive); none = not filterable. */
@@ -32,21 +30,35 @@ interface FieldBase {
   readonly render?: RenderDecl;
 }
 
-export interface PlainField extends FieldBase {
-  readonly kind: 'string' | 'int' | 'long' | 'bool' | 'datetime';
-}
+/**
+ * Where a field's value lives: a column of the type's own table (stored: the DDL, writes and
+ * imports follow from it), or an SQL expression over the joins of the type's FROM clause
+ * (read only: another type's column, e.g. the server's name).
+ */
+export type FieldSource = { readonly column: string; readonly joined?: never } | { readonly joined: string; readonly column?: never };
 
-export interface EnumField extends FieldBase {
+export type PlainField = FieldBase & FieldSource & {
+
+  readonly kind: 'string' | 'int' | 'long' | 'bool' | 'datetime';
+};
+
+export type EnumField = FieldBase & FieldSource & {
   readonly kind: 'enum';
   /** Members in ordinal order (the order `<`, `>` and sorting use). */
   readonly members: readonly string[];
-}
+};
 
-export interface UidField extends FieldBase {
+export type UidField = FieldBase & FieldSource & {
   readonly kind: 'uid';
   /** The kind in `urn:veeam:<Kind>:<guid>`. */
   readonly uidKind: string;
-}
+  /**
+   * A stored UID of another declared type's kind refers to that type's row, and the store
+   * enforces it (a foreign key) unless this is set: the row may outlive its target, as EM keeps
+   * the sessions of a deleted job.
+   */
+  readonly mayDangle?: true;
+};
 
 /** A field of a type, by kind: the parts a kind needs are required for it and absent for others. */
 export type FieldDecl = PlainField | EnumField | UidField;
@@ -93,6 +105,11 @@ export interface TypeDecl {
   readonly from: string;
   /** All fields; `id` and `name` are required and render as the `UID` and `Name` attributes. */
   readonly fields: readonly FieldDecl[];
+  /**
+   * Query indexes of the type's table, each a list of field keys (string fields compare
+   * case-insensitively, as filters do). The unique index on `id` is implied.
+   */
+  readonly indexes?: readonly (readonly string[])[];
   /** Default order and tie-break (row keys, ascending). */
   readonly defaultSort: readonly string[];
   readonly links: { readonly entity: readonly LinkDecl[]; readonly reference: readonly LinkDecl[] };

@@ -14,15 +14,11 @@ export interface StoredColumn {
   readonly field: FieldDecl;
 }
 
-/**
- * Derived from the SQL expression until the model declares which fields are stored: a field
- * is stored when its expression is a bare column of the own table (`t.<column>`, alias `t` by
- * the declarations' convention); the rest are read through the FROM clause's joins.
- */
-const OWN_COLUMN = /^t\.(\w+)$/;
+/** Whether a field's value is a column of its type's own table. */
+export const isOwnColumn = (field: FieldDecl): boolean => field.column !== undefined;
 
-/** Whether a field's value is a column of its type's own table (stored, or read from one). */
-export const isOwnColumn = (field: FieldDecl): boolean => OWN_COLUMN.test(field.column);
+/** The SQL expression that reads a field over its type's FROM clause (own table aliased `t`). */
+export const readExpr = (field: FieldDecl): string => field.joined ?? `t.${field.column}`;
 
 const stored = new WeakMap<TypeDecl, readonly StoredColumn[]>();
 
@@ -36,7 +32,7 @@ export function storedColumns(type: TypeDecl): readonly StoredColumn[] {
     const seen = new Set<string>();
     const out: StoredColumn[] = [];
     for (const field of type.fields) {
-      const column = OWN_COLUMN.exec(field.column)?.[1];
+      const column = field.column;
       if (column === undefined || seen.has(column)) continue;
       seen.add(column);
       out.push({ key: field.key, column, field });
@@ -50,17 +46,17 @@ export function storedColumns(type: TypeDecl): readonly StoredColumn[] {
 /** A stored field holding the id of another declared type's row. */
 export interface Reference extends StoredColumn {
   readonly target: TypeDecl;
+  /** The store checks the target exists (a foreign key); false for `mayDangle` fields. */
+  readonly enforced: boolean;
 }
 
-/**
- * The type's references: its stored UID fields (other than its own id) whose UID kind is
- * another declared type's, derived until the model declares them.
- */
+/** The type's references: its stored UID fields (other than its own id) of another declared type's kind. */
 export function referencesOf(type: TypeDecl, types: readonly TypeDecl[] = TYPES): Reference[] {
   return storedColumns(type).flatMap((c) => {
     const uidKind = c.key !== 'id' && c.field.kind === 'uid' ? c.field.uidKind : undefined;
     const target = uidKind === undefined ? undefined : types.find((t) => t.uidKind === uidKind);
-    return target && target !== type ? [{ ...c, target }] : [];
+    const enforced = c.field.kind === 'uid' && !c.field.mayDangle;
+    return target && target !== type ? [{ ...c, target, enforced }] : [];
   });
 }
 
@@ -87,29 +83,26 @@ export function parentsFirst(types: readonly TypeDecl[] = TYPES): TypeDecl[] {
 export const RESOURCE_TABLES: readonly string[] = [...new Set(parentsFirst().map((t) => t.table))];
 
 /**
- * What a migrated schema lacks of the declarations, one line per gap: a declared type's table
- * missing, or a stored field's column missing from it. `columnsOf` lists a table's columns
- * (undefined: no such table).
+ * The declared types in write order (every reference points to an earlier type), as imports
+ * write and exports list them: the registry reversed, so replica types come before backup ones.
  */
-export function schemaGaps(columnsOf: (table: string) => readonly string[] | undefined, types: readonly TypeDecl[] = TYPES): string[] {
-  const gaps: string[] = [];
-  for (const type of types) {
+export const PARENTS_FIRST: readonly TypeDecl[] = parentsFirst([...TYPES].reverse());
+
+/** What a database lacks of the declarations: a declared type's table, or a stored field's column. */
+export type SchemaGap =
+  | { readonly missing: 'table'; readonly type: TypeDecl }
+  | { readonly missing: 'column'; readonly type: TypeDecl; readonly column: StoredColumn };
+
+/** The gaps of a database whose tables' columns `columnsOf` lists (undefined: no such table). */
+export function schemaGaps(columnsOf: (table: string) => readonly string[] | undefined, types: readonly TypeDecl[] = TYPES): SchemaGap[] {
+  const gaps: SchemaGap[] = [];
+  for (const type of parentsFirst(types)) {
     const columns = columnsOf(type.table);
-    if (columns === undefined) {
-      gaps.push(`no table ${type.table} (${type.name})`);
-      continue;
-    }
-    for (const c of storedColumns(type)) {
-      if (!columns.includes(c.column)) gaps.push(`${type.table} has no column ${c.column} (${type.name}.${c.key})`);
-    }
+    if (columns === undefined) gaps.push({ missing: 'table', type });
+    else for (const column of storedColumns(type)) if (!columns.includes(column.column)) gaps.push({ missing: 'column', type, column });
   }
   return gaps;
 }
 
-/** Throws unless the migrated schema holds every declared stored column. */
-export function checkSchema(columnsOf: (table: string) => readonly string[] | undefined): void {
-  const gaps = schemaGaps(columnsOf);
-  if (gaps.length > 0) {
-    throw new Error(`the database schema does not match the declarations (a migration is missing): ${gaps.join('; ')}`);
-  }
-}
+export const describeGap = (gap: SchemaGap): string =>
+  gap.missing === 'table' ? `no table ${gap.type.table} (${gap.type.name})` : `${gap.type.table} has no column ${gap.column.column} (${gap.type.name}.${gap.column.key})`;

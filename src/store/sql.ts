@@ -1,6 +1,6 @@
 import type { Predicate, QueryPlan, SortKey } from '../query/plan.js';
-import type { FieldDecl, TypeDecl } from '../model/index.js';
-import { isOwnColumn } from './schema.js';
+import type { FieldDecl, ScalarKind, TypeDecl } from '../model/index.js';
+import { isOwnColumn, readExpr } from './schema.js';
 
 /**
  * The few places SQL dialects differ; every statement is otherwise built the same for each
@@ -13,12 +13,15 @@ export interface Dialect {
   caseInsensitive(expr: string): string;
   /** True when two values differ, an absent one (NULL) differing from every present one. */
   differs(a: string, b: string): string;
+  /** The column type that holds a scalar kind's stored value (see `RawValue`). */
+  columnType(kind: ScalarKind): string;
 }
 
 export const SQLITE: Dialect = {
   placeholder: () => '?',
   caseInsensitive: (expr) => `${expr} COLLATE NOCASE`,
   differs: (a, b) => `${a} IS NOT ${b}`,
+  columnType: (kind) => (kind === 'string' || kind === 'uid' || kind === 'datetime' ? 'TEXT' : 'INTEGER'),
 };
 
 export interface CompiledSql {
@@ -36,7 +39,7 @@ class Builder {
     return this.dialect.placeholder(this.params.length);
   }
   expr(field: FieldDecl): string {
-    return field.kind === 'string' ? this.dialect.caseInsensitive(field.column) : field.column;
+    return field.kind === 'string' ? this.dialect.caseInsensitive(readExpr(field)) : readExpr(field);
   }
   where(p: Predicate): string {
     if (p.kind !== 'cmp') {
@@ -45,14 +48,14 @@ class Builder {
     }
     const test = `${this.expr(p.field)} ${SQL_OP[p.op]} ${this.bind(p.value)}`;
     // .NET null semantics: an absent value is unequal to everything and comparable to nothing.
-    return p.op === '!=' && p.field.optional ? `(${p.field.column} IS NULL OR ${test})` : test;
+    return p.op === '!=' && p.field.optional ? `(${readExpr(p.field)} IS NULL OR ${test})` : test;
   }
   orderBy(order: readonly SortKey[]): string {
     return order.map((k) => `${this.expr(k.field)} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
   }
 }
 
-const selectList = (type: TypeDecl) => type.fields.map((f) => `${f.column} AS "${f.key}"`).join(', ');
+const selectList = (type: TypeDecl) => type.fields.map((f) => `${readExpr(f)} AS "${f.key}"`).join(', ');
 
 function fieldsOf(p: Predicate | undefined, out: FieldDecl[] = []): FieldDecl[] {
   if (p?.kind === 'cmp') out.push(p.field);
@@ -130,6 +133,3 @@ export function compileUpsert(
   const where = options.changedOnly ? ` WHERE ${rest.map((c) => dialect.differs(`${table}.${c}`, `excluded.${c}`)).join(' OR ')}` : '';
   return `${compileInsert(table, columns, 1, dialect)} ON CONFLICT (${key}) DO UPDATE SET ${set}${where}`;
 }
-
-/** `storedColumns` under the name the importer (io/import/mapping.ts) and the property test use. */
-export { storedColumns as ownColumns } from './schema.js';

@@ -72,13 +72,39 @@ export async function stop(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTERM
   }
 }
 
-/** Runs a command to completion (killed after `ms`). */
+/**
+ * How many `run` commands are in flight at once. A group of concurrent tests would otherwise
+ * start dozens of node processes together, and on a loaded machine some would then outlast
+ * their time limit. (`start` is not limited: a server runs until stopped, and its test may
+ * `run` commands meanwhile.)
+ */
+const MAX_RUNNING = 4;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+/** Waits for a free slot; the returned function frees it, handing it to the next in line. */
+async function slot(): Promise<() => void> {
+  if (running < MAX_RUNNING) running++;
+  else await new Promise<void>((resolve) => waiting.push(resolve));
+  return () => {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  };
+}
+
+/** Runs a command to completion (killed after `ms`, counted from its start, not from its wait for a slot). */
 export async function run(args: string[], env: Record<string, string> = {}, ms = 20_000) {
-  const c = start(args, env);
-  const timer = setTimeout(() => c.proc.kill('SIGKILL'), ms);
-  const { code, signal } = await c.exited;
-  clearTimeout(timer);
-  return { code, signal, stdout: c.out(), stderr: c.err() };
+  const release = await slot();
+  try {
+    const c = start(args, env);
+    const timer = setTimeout(() => c.proc.kill('SIGKILL'), ms);
+    const { code, signal } = await c.exited;
+    clearTimeout(timer);
+    return { code, signal, stdout: c.out(), stderr: c.err() };
+  } finally {
+    release();
+  }
 }
 
 /** Waits until the child's stdout matches, failing on exit or after `ms`. */

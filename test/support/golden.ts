@@ -26,7 +26,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { logon, parseXml, startFixtureServer, type Server } from '../helpers.js';
+import { logon, startFixtureServer, type Server } from './server.js';
+import { parseXml } from './xml.js';
 
 // ---------------------------------------------------------------------------------------------
 // The file format

@@ -11,6 +11,8 @@ export interface RawResponse {
   readonly status: number;
   /** Header lines exactly as sent (name case preserved). */
   readonly headerLines: readonly string[];
+  /** The header lines as [lower-cased name, trimmed value] pairs, in order. */
+  readonly fields: readonly (readonly [string, string])[];
   /** Everything before the blank line, as latin1 text. */
   readonly head: string;
   readonly body: Buffer;
@@ -20,9 +22,9 @@ export interface RawResponse {
   headerAll(name: string): string[];
 }
 
-/** A final response and the interim (1xx) status lines that preceded it on the connection. */
+/** A final response and the interim (1xx) responses that preceded it on the connection. */
 export interface RawFinalResponse extends RawResponse {
-  readonly interim: readonly string[];
+  readonly interim: readonly RawResponse[];
 }
 
 export interface ParseOptions {
@@ -32,12 +34,16 @@ export interface ParseOptions {
   readonly closed?: boolean;
 }
 
+/** Whether the response says `Connection: close` (the server hangs up after it). */
+export const closesConnection = (res: RawResponse): boolean => /^close$/i.test(res.header('connection') ?? '');
+
 /**
  * Parses the first response in `buf`: null while it is incomplete, else the response and how
- * many bytes it took. A body is framed by Content-Length, else chunked, else the close; none
- * follows a 1xx, 204 or 304, nor a HEAD — unless the HEAD was answered `Connection: close`
- * with a 4xx/5xx, as Node's client-error handler does (it writes its body regardless), in
- * which case the body runs to the close.
+ * many bytes it took; a status line or header line that is not HTTP throws. A body is framed
+ * by Content-Length, else chunked, else the close; none follows a 1xx, 204 or 304, nor a
+ * HEAD — unless the HEAD was answered `Connection: close` with a 4xx/5xx, as Node's
+ * client-error handler does (it writes its body regardless), in which case the body runs to
+ * the close.
  */
 export function parseResponse(buf: Buffer, options: ParseOptions = {}): { response: RawResponse; consumed: number } | null {
   const end = buf.indexOf('\r\n\r\n');
@@ -47,10 +53,12 @@ export function parseResponse(buf: Buffer, options: ParseOptions = {}): { respon
   const m = /^HTTP\/\d\.\d (\d{3})(?: .*)?$/.exec(statusLine);
   if (!m) throw new Error(`bad status line ${JSON.stringify(statusLine)} in ${JSON.stringify(buf.toString('latin1').slice(0, 300))}`);
   const status = Number(m[1]);
-  const nameOf = (l: string) => l.slice(0, l.indexOf(':')).toLowerCase();
-  const headerAll = (name: string) => headerLines.filter((l) => nameOf(l) === name.toLowerCase()).map((l) => l.slice(l.indexOf(':') + 1).trim());
+  const bad = headerLines.find((l) => !(l.indexOf(':') > 0));
+  if (bad !== undefined) throw new Error(`bad header line ${JSON.stringify(bad)} in ${JSON.stringify(head.slice(0, 300))}`);
+  const fields = headerLines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()] as const);
+  const headerAll = (name: string) => fields.filter(([n]) => n === name.toLowerCase()).map(([, v]) => v);
   const header = (name: string) => headerAll(name)[0];
-  const response = (body: Buffer): RawResponse => ({ statusLine, status, headerLines, head, body, header, headerAll });
+  const response = (body: Buffer): RawResponse => ({ statusLine, status, headerLines, fields, head, body, header, headerAll });
   const start = end + 4;
   const closing = /^close$/i.test(header('connection') ?? '');
   if (options.head && closing && status >= 400) {
@@ -115,19 +123,19 @@ export class RawConn {
   }
 
   send(data: string | Buffer): void {
-    this.socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+    this.socket.write(bytes(data));
   }
 
   /** The next final response (1xx collected into `interim`); fails on close or after a timeout. */
   async next(options: { head?: boolean; timeoutMs?: number } = {}): Promise<RawFinalResponse> {
     const deadline = Date.now() + (options.timeoutMs ?? 5000);
-    const interim: string[] = [];
+    const interim: RawResponse[] = [];
     for (;;) {
       const parsed = parseResponse(this.buf, { head: options.head, closed: this.closed });
       if (parsed) {
         this.buf = this.buf.subarray(parsed.consumed);
         if (parsed.response.status < 200) {
-          interim.push(parsed.response.statusLine);
+          interim.push(parsed.response);
           continue;
         }
         return { ...parsed.response, interim };
@@ -150,18 +158,54 @@ export class RawConn {
   }
 }
 
-/** One request on a fresh connection. */
-export async function exchange(port: number, request: string | Buffer, o: { secure?: boolean; head?: boolean } = {}): Promise<RawFinalResponse> {
+/** Bytes to send: a string is taken as latin1, one byte per character. */
+const bytes = (data: string | Buffer): Buffer => (typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+
+/** A request for `pipeline`: its bytes (a string as latin1), and whether it is a HEAD (no body comes back). */
+export interface PipelinedRequest {
+  readonly bytes: string | Buffer;
+  readonly head?: boolean;
+}
+
+/**
+ * Pipelining: writes every request in one go on a fresh connection, then reads one final
+ * response per request, in order. Stops early after a response with `Connection: close` (the
+ * server may hang up then), so fewer responses than requests can come back. Fails when the
+ * connection closes before a complete response, or when the whole batch takes longer than
+ * `timeoutMs` (default 5 s).
+ */
+export async function pipeline(port: number, requests: readonly PipelinedRequest[], o: { secure?: boolean; timeoutMs?: number } = {}): Promise<RawFinalResponse[]> {
   const conn = await RawConn.open(port, o.secure);
   try {
-    conn.send(request);
-    return await conn.next({ head: o.head });
+    conn.send(Buffer.concat(requests.map((r) => bytes(r.bytes))));
+    const deadline = Date.now() + (o.timeoutMs ?? 5000);
+    const out: RawFinalResponse[] = [];
+    for (const r of requests) {
+      let res: RawFinalResponse;
+      try {
+        res = await conn.next({ head: r.head, timeoutMs: deadline - Date.now() });
+      } catch (e) {
+        throw new Error(`response ${out.length + 1} of ${requests.length}: ${(e as Error).message}`);
+      }
+      out.push(res);
+      if (closesConnection(res)) break;
+    }
+    return out;
   } finally {
     conn.close();
   }
 }
 
-/** Request bytes (latin1): request line, `Host: 127.0.0.1` unless given, the headers, the body as is. */
+/** One request on a fresh connection. */
+export async function exchange(port: number, request: string | Buffer, o: { secure?: boolean; head?: boolean } = {}): Promise<RawFinalResponse> {
+  const [res] = await pipeline(port, [{ bytes: request, head: o.head }], { secure: o.secure });
+  return res;
+}
+
+/**
+ * Request text: request line, `Host: 127.0.0.1` unless given, the headers, the body as is.
+ * `send` takes a string as latin1; encode it yourself for other bytes.
+ */
 export function rawRequest(method: string, target: string, headers: Record<string, string> = {}, body = ''): string {
   const lines = [`${method} ${target} HTTP/1.1`];
   if (!Object.keys(headers).some((h) => h.toLowerCase() === 'host')) lines.push('Host: 127.0.0.1');

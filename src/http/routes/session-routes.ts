@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { QUERY_TYPES } from '../../model/index.js';
+import { TYPES } from '../../model/index.js';
 import { API_VERSIONS, enterpriseManager, logonSession, logonSessions, querySvc } from '../../represent/documents.js';
 import { logon, SESSION_HEADER, tokenOf, type LogonState } from '../auth.js';
 import { logonOf, type AppContext } from '../context.js';
@@ -60,7 +60,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: AppContext, state: Logo
 
   resource(app, '/api/querySvc', {
     GET: async (req, reply) => {
-      sendDocument(reply, 200, querySvc(QUERY_TYPES, logonOf(req).sessionId, req.em.base), req.em.rendering);
+      sendDocument(reply, 200, querySvc(TYPES, logonOf(req).sessionId, req.em.base), req.em.rendering);
     },
   });
 }

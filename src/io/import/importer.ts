@@ -1,10 +1,11 @@
 import type { Predicate } from '../../query/plan.js';
 import { planOrder } from '../../query/plan.js';
 import { fieldByKey, TYPES, type Row, type TypeDecl } from '../../model/index.js';
+import { PARENTS_FIRST } from '../../store/schema.js';
 import type { Store, StoreWriter } from '../../store/store.js';
 import { FieldError, ImportError, type Where } from './errors.js';
 import { readJson } from './json-reader.js';
-import { convert, dependencyOrder, linkOnlyRow, planOf, type Converted, type RawEntity } from './mapping.js';
+import { convert, linkOnlyRow, planOf, type Converted, type RawEntity } from './mapping.js';
 import { readXml } from './xml-reader.js';
 import { sniff, textChunks, type ImportInput, type InputFormat } from './source.js';
 
@@ -36,10 +37,7 @@ export interface ImportResult extends ImportCounts {
   readonly entities: number;
 }
 
-/** The declared types in write order (a foreign key points to an earlier type). */
-export const IMPORT_ORDER: readonly TypeDecl[] = dependencyOrder();
-
-const emptyCounts = (): Record<string, number> => Object.fromEntries(IMPORT_ORDER.map((t) => [t.name, 0]));
+const emptyCounts = (): Record<string, number> => Object.fromEntries(PARENTS_FIRST.map((t) => [t.name, 0]));
 
 interface Pending {
   readonly row: Row;
@@ -128,7 +126,7 @@ class Importer {
   /** Resolves link-only rows and parents, then writes everything buffered, parents first. */
   private async flush(): Promise<void> {
     this.buffered = 0;
-    for (const type of IMPORT_ORDER) {
+    for (const type of PARENTS_FIRST) {
       const candidates = this.candidates.get(type)!;
       if (candidates.size === 0) continue;
       const exists = await stored(this.store, type, [...candidates.keys()]);
@@ -144,7 +142,7 @@ class Importer {
       if (created.length) this.pending.set(type, [...created, ...this.pending.get(type)!]);
     }
 
-    for (const type of IMPORT_ORDER) {
+    for (const type of PARENTS_FIRST) {
       const entries = this.pending.get(type)!;
       const known = (p: NonNullable<Pending['parent']>) => this.seen.get(p.type)!.has(p.id) || this.inStore.get(p.type)!.has(p.id);
       const unknown = new Map<TypeDecl, Set<string>>();

@@ -1,6 +1,6 @@
 import { codecOf, isRefusal, type Codec } from '../../model/codecs.js';
 import { isRendered, TYPES, type FieldDecl, type LinkDecl, type RawValue, type RenderedField, type Row, type TypeDecl } from '../../model/index.js';
-import { ownColumns } from '../../store/sql.js';
+import { storedColumns } from '../../store/schema.js';
 import { GUID_PATTERN } from '../../util/uid.js';
 import { FieldError, type Where } from './errors.js';
 
@@ -89,7 +89,7 @@ const plans = new Map<TypeDecl, TypePlan>();
 export function planOf(type: TypeDecl): TypePlan {
   let plan = plans.get(type);
   if (plan) return plan;
-  const ownKeys = new Set(ownColumns(type).map((c) => c.key));
+  const ownKeys = new Set(storedColumns(type).map((c) => c.key));
   const own = type.fields.filter((f) => ownKeys.has(f.key));
   const linked = new Map<string, LinkedKey>();
   for (const f of own) {
@@ -227,17 +227,4 @@ function defaultValue(f: FieldDecl): RawValue {
   const blank = codecOf(f).blank;
   if (blank === undefined) throw new Error(`no default for ${f.key} (${f.kind})`);
   return blank;
-}
-
-/** Types in an order where every foreign key points to an earlier type. */
-export function dependencyOrder(types: readonly TypeDecl[] = TYPES): TypeDecl[] {
-  const out: TypeDecl[] = [];
-  const visit = (t: TypeDecl) => {
-    if (out.includes(t)) return;
-    for (const { target } of planOf(t).foreign) visit(target);
-    out.push(t);
-  };
-  // The registry lists BackupServer last and Job first: reversed, replica types come before backup ones.
-  for (const t of [...types].reverse()) visit(t);
-  return out;
 }

@@ -1,6 +1,8 @@
 import Database, { type Statement } from 'better-sqlite3';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { checkSchema } from '../schema.js';
+import { closeGaps } from '../ddl.js';
+import { schemaGaps } from '../schema.js';
+import { SQLITE } from '../sql.js';
 
 /**
  * How long an operation waits for a lock another process holds before it gives up with
@@ -60,12 +62,22 @@ export function migrate(db: Database.Database, migrations: readonly string[]): v
   }
 }
 
-/** Throws unless every declared stored column is in the migrated schema (see `checkSchema`). */
-export function checkColumns(db: Database.Database): void {
-  checkSchema((table) => {
+/**
+ * Brings the migrated schema up to the declarations: a declared type without a table gets one
+ * derived from its declaration, a stored field without a column gets it (see `store/ddl.ts`),
+ * all in one transaction. Migrations are the schema's history; the declarations are what it
+ * must hold now.
+ */
+export function completeSchema(db: Database.Database): void {
+  const columnsOf = (table: string) => {
     const columns = db.pragma(`table_info(${table})`) as { name: string }[];
     return columns.length === 0 ? undefined : columns.map((c) => c.name);
-  });
+  };
+  const gaps = schemaGaps(columnsOf);
+  if (gaps.length === 0) return;
+  db.transaction(() => {
+    for (const { statements } of closeGaps(gaps, SQLITE)) for (const sql of statements) db.exec(sql);
+  })();
 }
 
 /** Statements of one connection, each prepared once. */

@@ -6,7 +6,7 @@ import { compileCount, compileSelect, compileUpsert, SQLITE } from '../sql.js';
 import type { Cursor, LogonSession, QueryPage, Role, Store, StoreWriter, User, WriteOptions } from '../store.js';
 import { BulkWrite, checkForeignKeys } from './bulk.js';
 import { whenFree } from './busy.js';
-import { checkColumns, connect, migrate, nonBlocking, READ_WAIT_MS, Statements, WRITE_WAIT_MS } from './connection.js';
+import { completeSchema, connect, migrate, nonBlocking, READ_WAIT_MS, Statements, WRITE_WAIT_MS } from './connection.js';
 import { Cursors } from './cursors.js';
 import { removeAbandonedBuilds } from './files.js';
 import { LogonSessions } from './logons.js';
@@ -39,7 +39,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Sqli
   const writer = connect(path, loading);
   try {
     migrate(writer, MIGRATIONS);
-    checkColumns(writer);
+    completeSchema(writer);
   } catch (e) {
     writer.close();
     throw e;

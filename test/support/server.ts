@@ -1,25 +1,26 @@
+/**
+ * A real server in the test process, over a store of its own: the spec §7 fixture (or other
+ * data) and the fixture's users; and the settings and logons tests need around it.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DOMParser } from '@xmldom/xmldom';
 import type { FastifyInstance } from 'fastify';
-import { hashPassword } from '../src/auth/password.js';
-import { FIXTURE_NOW, FIXTURE_USERS, loadFixture } from './support/fixture.js';
-import type { LockoutPolicy } from '../src/auth/logon-lockout.js';
-import { WriterThread } from '../src/io/writer-thread.js';
-import { buildApp } from '../src/http/app.js';
-import { appContext } from '../src/http/context.js';
-import { listen, type TlsMaterial } from '../src/http/listen.js';
-import { settingsFrom, type ServeFlags } from '../src/settings.js';
-import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import type { Role } from '../src/store/store.js';
-
-export const NS = 'http://www.veeam.com/ent/v1.0';
+import { hashPassword } from '../../src/auth/password.js';
+import type { LockoutPolicy } from '../../src/auth/logon-lockout.js';
+import { WriterThread } from '../../src/io/writer-thread.js';
+import { buildApp } from '../../src/http/app.js';
+import { appContext } from '../../src/http/context.js';
+import { listen, type TlsMaterial } from '../../src/http/listen.js';
+import { settingsFrom, type ServeFlags } from '../../src/settings.js';
+import { openStore, storeLocation } from '../../src/store/open.js';
+import type { Role, Store } from '../../src/store/store.js';
+import { FIXTURE_NOW, FIXTURE_USERS, loadFixture } from './fixture.js';
 
 export interface Server {
   readonly app: FastifyInstance;
-  readonly store: SqliteStore;
-  /** The database file. */
+  readonly store: Store;
+  /** Where the store keeps its data (`storeLocation`): the database file. */
   readonly path: string;
   /** `http://127.0.0.1:PORT` */
   readonly url: string;
@@ -39,7 +40,7 @@ export interface ServerOptions {
   /** The injected clock's start (default: the fixture's clock). */
   readonly now?: number;
   /** Fills the store (default: the spec §7 fixture). */
-  readonly load?: (store: SqliteStore) => Promise<unknown>;
+  readonly load?: (store: Store) => Promise<unknown>;
   /** Turns the admin API on, its writes in a writer thread. */
   readonly adminToken?: string;
   readonly logonLockout?: LockoutPolicy;
@@ -52,27 +53,28 @@ export interface ServerOptions {
 export const testSettings = (flags: ServeFlags = {}) => settingsFrom({ ...flags, 'logon-lockout': flags['logon-lockout'] ?? '0' }, {});
 
 /**
- * A real server on real ports over a real SQLite file in a temp dir, holding the spec §7
- * fixture (or what `load` puts there) and the fixture's users.
+ * A real server on real ports over the store of a new temp data directory (opened as `serve`
+ * opens it), holding the spec §7 fixture (or what `load` puts there) and the fixture's users.
  */
 export async function startServer(options: ServerOptions = {}): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'emrest-test-'));
-  const path = join(dir, 'emrest.db');
-  const store = openSqliteStore(path);
-  await (options.load ?? loadFixture)(store);
-  for (const u of FIXTURE_USERS) {
-    await store.putUser({ name: u.name, passwordHash: await hashPassword(u.password), role: u.role as Role });
-  }
-  let now = options.now ?? Date.parse(FIXTURE_NOW);
-  const dataWriter = options.adminToken === undefined ? undefined : new WriterThread(path);
   const lockout = options.logonLockout;
   const settings = testSettings({
+    'data-dir': dir,
     'page-size': options.defaultPageSize?.toString(),
     'json-bom': options.jsonBom,
     'public-url': options.publicUrl,
     'admin-token': options.adminToken,
     'logon-lockout': lockout && `${lockout.failures}/${lockout.windowMs}ms`,
   });
+  const path = storeLocation(settings);
+  const store = openStore(settings);
+  await (options.load ?? loadFixture)(store);
+  for (const u of FIXTURE_USERS) {
+    await store.putUser({ name: u.name, passwordHash: await hashPassword(u.password), role: u.role as Role });
+  }
+  let now = options.now ?? Date.parse(FIXTURE_NOW);
+  const dataWriter = options.adminToken === undefined ? undefined : new WriterThread(settings);
   const app = buildApp(appContext(settings, store, { clock: () => now, dataWriter }));
   const urls = await listen(app, { host: '127.0.0.1', httpPort: 0, httpsPort: options.tls ? 0 : undefined, tls: options.tls });
   const origin = (scheme: string) => urls.find((u) => u.startsWith(`${scheme}:`))?.replace(/\/api\/$/, '');
@@ -105,36 +107,6 @@ export async function logon(server: Server, basic = ADMIN_BASIC): Promise<{ toke
   const token = res.headers.get('x-restsvcsessionid')!;
   return { token, sessionId: Buffer.from(token, 'base64').toString('ascii') };
 }
-
-export function parseXml(text: string): Document {
-  const errors: string[] = [];
-  const doc = new DOMParser({
-    onError: (level: string, msg: string) => {
-      if (level !== 'warning') errors.push(msg);
-    },
-  }).parseFromString(text, 'application/xml') as unknown as Document;
-  if (errors.length) throw new Error(`malformed XML: ${errors.join('; ')}\n${text}`);
-  return doc;
-}
-
-/** Child elements (namespace-aware) of an element with the given local name, in order. */
-export function children(el: Element, localName?: string): Element[] {
-  const out: Element[] = [];
-  for (let n = el.firstChild; n; n = n.nextSibling) {
-    if (n.nodeType === 1 && (n as Element).namespaceURI === NS && (!localName || (n as Element).localName === localName)) {
-      out.push(n as Element);
-    }
-  }
-  return out;
-}
-
-export function child(el: Element, localName: string): Element {
-  const found = children(el, localName);
-  if (found.length !== 1) throw new Error(`expected one <${localName}> in <${el.localName}>, found ${found.length}`);
-  return found[0];
-}
-
-export const text = (el: Element, localName: string) => child(el, localName).textContent ?? '';
 
 export interface Got {
   status: number;

@@ -1,0 +1,61 @@
+import type { ScalarKind, TypeDecl } from '../model/index.js';
+import { fieldByKey } from '../model/index.js';
+import { describeGap, referencesOf, storedColumns, type SchemaGap, type StoredColumn } from './schema.js';
+import type { Dialect } from './sql.js';
+
+/**
+ * The schema of a declared type, derived from its declaration: the table with one column per
+ * stored field, a foreign key per enforced reference, a unique index on the id (kept apart
+ * from the primary key so a bulk load can build it once at its end) and the declared indexes.
+ */
+
+/** The value a column added to a table that holds rows gives them (the kind's default). */
+const KIND_DEFAULT: Record<ScalarKind, string> = {
+  string: "''", uid: "''", datetime: "''", int: '0', long: '0', bool: '0', enum: '0',
+};
+
+function columnDef(type: TypeDecl, c: StoredColumn, dialect: Dialect, references: boolean): string {
+  let def = `${c.column} ${dialect.columnType(c.field.kind)}`;
+  if (!c.field.optional) def += ' NOT NULL';
+  const ref = references ? referencesOf(type).find((r) => r.column === c.column && r.enforced) : undefined;
+  if (ref) def += ` REFERENCES ${ref.target.table} (id)`;
+  return def;
+}
+
+/** Index name: the table and its key columns (`jobs__server_id`). */
+const indexName = (table: string, columns: readonly string[]) => `${table}__${columns.join('_')}`;
+
+export function createIndexes(type: TypeDecl, dialect: Dialect): string[] {
+  const out = [`CREATE UNIQUE INDEX ${indexName(type.table, ['id'])} ON ${type.table} (id)`];
+  for (const keys of type.indexes ?? []) {
+    const fields = keys.map((k) => fieldByKey(type, k));
+    const columns = fields.map((f) => {
+      if (f.column === undefined) throw new Error(`${type.name} indexes ${f.key}, which is not stored in ${type.table}`);
+      return f.kind === 'string' ? dialect.caseInsensitive(f.column) : f.column;
+    });
+    out.push(`CREATE INDEX ${indexName(type.table, fields.map((f) => f.column!))} ON ${type.table} (${columns.join(', ')})`);
+  }
+  return out;
+}
+
+export function createTable(type: TypeDecl, dialect: Dialect): string[] {
+  const columns = storedColumns(type).map((c) => columnDef(type, c, dialect, true));
+  return [`CREATE TABLE ${type.table} (${columns.join(', ')})`, ...createIndexes(type, dialect)];
+}
+
+/**
+ * A stored column the table lacks, added with the kind's default for the rows it holds (or
+ * none when optional). No foreign key: engines refuse one on a column added with a default.
+ */
+function addColumn(type: TypeDecl, c: StoredColumn, dialect: Dialect): string {
+  const def = columnDef(type, c, dialect, false);
+  return `ALTER TABLE ${type.table} ADD COLUMN ${def}${c.field.optional ? '' : ` DEFAULT ${KIND_DEFAULT[c.field.kind]}`}`;
+}
+
+/** The statements that close the gaps, with a comment naming each (for logs and errors). */
+export function closeGaps(gaps: readonly SchemaGap[], dialect: Dialect): { gap: string; statements: string[] }[] {
+  return gaps.map((g) => ({
+    gap: describeGap(g),
+    statements: g.missing === 'table' ? createTable(g.type, dialect) : [addColumn(g.type, g.column, dialect)],
+  }));
+}

@@ -1,0 +1,29 @@
+/**
+ * Stores for tests whose subject is not the backend: opened through `openStore`, the door
+ * `serve` and the CLI commands use, over a data directory of the test's own. Tests of the
+ * SQLite store itself open it directly (`openSqliteStore`).
+ */
+import { ensureDataDir } from '../../src/cli/data-dir.js';
+import { openStore, storeLocation } from '../../src/store/open.js';
+import type { Store } from '../../src/store/store.js';
+
+const locations = new WeakMap<Store, string>();
+
+/** The store of `dataDir` (created, with any missing parents, as the CLI would). */
+export function openTestStore(dataDir: string): Store {
+  ensureDataDir(dataDir);
+  const settings = { dataDir };
+  const store = openStore(settings);
+  locations.set(store, storeLocation(settings));
+  return store;
+}
+
+/**
+ * Where a store from `openTestStore` keeps its data (`storeLocation`): the database file, for
+ * tests that read what it committed with `inspectSqlite`.
+ */
+export function storeFile(store: Store): string {
+  const location = locations.get(store);
+  if (location === undefined) throw new Error('not a store from openTestStore');
+  return location;
+}
