@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { Clock, type RealTime } from './clock/clock.js';
 import { parseDateTime, toEpochMs } from './util/datetime.js';
 
 /**
@@ -47,6 +48,17 @@ export const DEFAULTS = Object.freeze({
   maxStreams: 8,
   /** A client that takes nothing of a streamed answer for this long is dropped: it holds a turn. */
   stallMs: 60_000,
+
+  /** EM `Task`s kept in memory (`/api/tasks`); creating one more forgets the oldest. */
+  maxTasks: 1000,
+  /**
+   * How long a job action's request waits for the estate to carry the action out before it
+   * answers 202 (EM's tasks finish within moments): a client that looks right after the answer
+   * finds the task Finished and the session it started; a slower action finishes its task later.
+   */
+  /** Real time between the live estate's catch-ups with a running clock (at speed 600, 10 simulated minutes). */
+  estateTickMs: 1000,
+  jobActionWaitMs: 5000,
 });
 
 export const databasePath = (dataDir: string) => join(resolve(dataDir), 'emrest.db');
@@ -66,8 +78,22 @@ export function pinnedNow(env = process.env): number | undefined {
   return toEpochMs(parsed);
 }
 
-/** A clock standing at `now`, or real time. */
-export const clockAt = (now: number | undefined): (() => number) => (now === undefined ? Date.now : () => now);
+/** What a clock starts as: `serve`'s flags and EMREST_NOW, checked by `settingsFrom`. */
+export interface ClockSettings {
+  /** Start instant in epoch milliseconds; absent: the real now. */
+  readonly now?: number;
+  /** Stands still (moved only by the admin API). */
+  readonly frozen: boolean;
+  /** Simulated seconds per real second. */
+  readonly speed: number;
+}
 
-/** The clock EMREST_NOW asks for. */
-export const clockFrom = (env = process.env) => clockAt(pinnedNow(env));
+/** What EMREST_NOW alone asks for: standing still at that instant; absent, real time. */
+export function envClockSettings(env = process.env): ClockSettings {
+  const now = pinnedNow(env);
+  return { now, frozen: now !== undefined, speed: 1 };
+}
+
+/** The one place a clock is built from settings (serve, seed, the app context). */
+export const clockFrom = (settings: ClockSettings = envClockSettings(), realTime: RealTime = Date.now): Clock =>
+  new Clock({ now: settings.now, frozen: settings.frozen, speed: settings.speed }, realTime);

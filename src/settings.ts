@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { parseLockoutPolicy, type LockoutPolicy } from './auth/logon-lockout.js';
 import { intOption, portOption, UsageError } from './cli/args.js';
-import { dataDirFrom, DEFAULTS, pinnedNow } from './config.js';
+import { MAX_SPEED, MAX_TIME, MIN_TIME, parseInstant } from './clock/clock.js';
+import { dataDirFrom, DEFAULTS, pinnedNow, type ClockSettings } from './config.js';
 import type { TlsMaterial } from './http/listen.js';
 
 /** The flags of `emrest serve` (node:util parseArgs options; `--help` is added by `parse`). */
@@ -23,6 +24,11 @@ export const SERVE_FLAGS = {
   'logon-lockout': { type: 'string' },
   'admin-token': { type: 'string' },
   'admin-token-file': { type: 'string' },
+  clock: { type: 'string' },
+  simulate: { type: 'boolean' },
+  'no-simulate': { type: 'boolean' },
+  now: { type: 'string' },
+  speed: { type: 'string' },
 } as const;
 
 export type ServeFlags = {
@@ -50,8 +56,17 @@ export interface Settings {
   readonly logonLockout?: LockoutPolicy;
   /** Enables the ingest API under /admin (Bearer token); absent: /admin is 404. */
   readonly adminToken?: string;
-  /** EMREST_NOW in epoch milliseconds, where the clock stands still; absent: real time. */
+  /**
+   * Run the estate live (`--simulate` / `--no-simulate`); absent: live when the data was seeded
+   * by the demo generator (first start, `emrest seed`), a snapshot otherwise.
+   */
+  readonly simulate?: boolean;
+  /** Where the clock starts (`--now`, else EMREST_NOW), epoch milliseconds; absent: the real now. */
   readonly now?: number;
+  /** The clock stands still (`--clock frozen`; EMREST_NOW without `--now` or `--clock`). */
+  readonly frozen: boolean;
+  /** Simulated seconds per real second (`--speed`), 0 < speed ≤ 86400. */
+  readonly speed: number;
   /** Idle timeout of a logon session (spec §2). */
   readonly sessionTimeoutMs: number;
   /** Session collections list only sessions created within this window (spec §4.6). */
@@ -78,6 +93,9 @@ export function settingsFrom(flags: ServeFlags, env: NodeJS.ProcessEnv): Setting
   const tls = userTls(flags['tls-cert'], flags['tls-key']);
   const adminToken = adminTokenFrom(flags['admin-token'], flags['admin-token-file'], env);
   const logonLockout = lockoutFrom(flags['logon-lockout']);
+  const clock = clockSettingsFrom(flags, env);
+  if (flags.simulate && flags['no-simulate']) throw new UsageError('--simulate and --no-simulate contradict each other');
+  const simulate = flags.simulate ? true : flags['no-simulate'] ? false : undefined;
   const host = flags.host ?? DEFAULTS.host;
   if (host === '') throw new UsageError('--host needs an address or host name');
   return Object.freeze({
@@ -93,10 +111,37 @@ export function settingsFrom(flags: ServeFlags, env: NodeJS.ProcessEnv): Setting
     logLevel,
     logonLockout,
     adminToken,
-    now: pinnedNow(env),
+    ...clock,
+    simulate,
     sessionTimeoutMs: DEFAULTS.sessionTimeoutSeconds * 1000,
     windowMs: DEFAULTS.windowDays * 86_400_000,
   });
+}
+
+/**
+ * `--now` starts the clock at an instant, running unless `--clock frozen`; EMREST_NOW alone
+ * starts it there frozen (as it always has); `--clock frozen` alone freezes it at the real now.
+ * A flag wins over EMREST_NOW.
+ */
+function clockSettingsFrom(flags: ServeFlags, env: NodeJS.ProcessEnv): ClockSettings {
+  const mode = flags.clock;
+  if (mode !== undefined && mode !== 'real' && mode !== 'frozen') throw new UsageError(`--clock must be real or frozen, got '${mode}'`);
+  let now: number | undefined;
+  if (flags.now !== undefined) {
+    now = parseInstant(flags.now);
+    if (now === undefined || now < MIN_TIME || now > MAX_TIME) {
+      throw new UsageError(`--now must be an ISO-8601 date and time such as 2026-12-01T10:00:00Z, got '${flags.now}'`);
+    }
+  }
+  const pinned = pinnedNow(env);
+  const speedText = flags.speed;
+  const speed = speedText === undefined ? 1 : /^\d+(\.\d+)?$/.test(speedText) ? Number(speedText) : NaN;
+  if (!(speed > 0 && speed <= MAX_SPEED)) throw new UsageError(`--speed must be a number greater than 0 and at most ${MAX_SPEED}, got '${speedText}'`);
+  return {
+    now: now ?? pinned,
+    frozen: mode === undefined ? now === undefined && pinned !== undefined : mode === 'frozen',
+    speed,
+  };
 }
 
 function publicBase(url: string | undefined): string | undefined {

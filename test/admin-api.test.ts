@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { Clock } from '../src/clock/clock.js';
 import { hashPassword } from '../src/auth/password.js';
 import { DEMO_DEFAULTS, generateDemo } from '../src/demo/demo.js';
 import { exportDocument } from '../src/io/export.js';
@@ -41,9 +42,9 @@ async function start(adminToken?: string): Promise<Running> {
   const settings = testSettings({ 'admin-token': adminToken, 'data-dir': join(root, `d${++n}`) });
   const store = openTestStore(settings.dataDir);
   await store.putUser({ name: 'TECH\\admin', passwordHash: await hashPassword('Passw0rd'), role: 'PortalAdministrator' });
-  const now = Date.parse(FIXTURE_NOW);
+  const clock = new Clock({ now: Date.parse(FIXTURE_NOW), frozen: true });
   const dataWriter = new WriterThread(settings);
-  const app = buildApp(appContext(settings, store, { clock: () => now, dataWriter }));
+  const app = buildApp(appContext(settings, store, { clock, dataWriter }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return {

@@ -31,7 +31,8 @@ describe('usage', { concurrency: true }, () => {
       const options: Record<string, string[]> = {
         serve: [
           '--data-dir', '--no-demo', '--host', '--http-port', '--https-port', '--no-http', '--no-https', '--public-url', '--tls-cert', '--tls-key',
-          '--page-size', '--json-bom', '--log-level', '--logon-lockout', '--admin-token', '--admin-token-file', '--help',
+          '--page-size', '--json-bom', '--log-level', '--logon-lockout', '--admin-token', '--admin-token-file',
+          '--clock', '--now', '--speed', '--help',
         ],
         seed: ['--data-dir', '--seed', '--servers', '--jobs', '--days', '--replace', '--help'],
         users: ['--password', '--role', '--data-dir', '--help'],
@@ -47,6 +48,9 @@ describe('usage', { concurrency: true }, () => {
     [['frobnicate'], /unknown command 'frobnicate'/],
     [['serve', '--bogus'], /--bogus/],
     [['serve', '--http-port', 'eighty'], /--http-port/],
+    [['serve', '--clock', 'slow'], /--clock/],
+    [['serve', '--now', 'tomorrow'], /--now/],
+    [['serve', '--speed', '0'], /--speed/],
     [['seed', '--nope', '1'], /--nope/],
     [['seed', '--days', '0'], /--days/],
     [['users', 'list', '--bogus'], /--bogus/],

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { Clock } from '../src/clock/clock.js';
 import { hashPassword } from '../src/auth/password.js';
 import { UsageError } from '../src/cli/args.js';
 import { DEFAULTS } from '../src/config.js';
@@ -103,7 +104,7 @@ describe('error codes reach the log', () => {
         done();
       },
     });
-    app = buildApp(appContext(testSettings(), store, { clock: () => Date.parse(FIXTURE_NOW) }), { logger: { level: 'info', stream } });
+    app = buildApp(appContext(testSettings(), store, { clock: new Clock({ now: Date.parse(FIXTURE_NOW), frozen: true }) }), { logger: { level: 'info', stream } });
     const logon = await app.inject({ method: 'POST', url: '/api/sessionMngr/?v=latest', headers: { authorization: ADMIN_BASIC } });
     assert.equal(logon.statusCode, 201);
     token = logon.headers['x-restsvcsessionid'] as string;
@@ -159,7 +160,12 @@ describe('settings', () => {
     assert.deepEqual(s.logonLockout, { failures: 10, windowMs: 60_000 });
     assert.equal(s.adminToken, undefined);
     assert.equal(s.now, undefined);
-    assert.equal(appContext(s, undefined as never).clock, Date.now);
+    assert.equal(s.frozen, false);
+    assert.equal(s.speed, 1);
+    const clock = appContext(s, undefined as never).clock;
+    assert.deepEqual([clock.frozen, clock.speed], [false, 1]);
+    const before = Date.now(), now = clock.now(), after = Date.now();
+    assert.ok(before <= now && now <= after, 'real time');
   });
 
   test('the environment: EMREST_DATA_DIR, EMREST_NOW, EMREST_ADMIN_TOKEN; a flag wins over its variable', () => {
@@ -168,8 +174,11 @@ describe('settings', () => {
     assert.equal(s.dataDir, '/tmp/em');
     assert.equal(s.now, Date.parse('2021-06-18T00:00:00Z'));
     assert.equal(s.adminToken, 'secret');
-    assert.equal(appContext(s, undefined as never).clock(), s.now);
-    assert.equal(appContext(s, undefined as never, { clock: () => 7 }).clock(), 7, 'a test may move its own clock');
+    assert.equal(s.frozen, true, 'EMREST_NOW stands still');
+    const clock = appContext(s, undefined as never).clock;
+    assert.deepEqual([clock.now(), clock.frozen], [s.now, true]);
+    const own = new Clock({ now: 7, frozen: true });
+    assert.equal(appContext(s, undefined as never, { clock: own }).clock, own, 'a test may move its own clock');
     const flagged = settingsFrom({ 'data-dir': 'here', 'admin-token': 'other' }, env);
     assert.equal(flagged.dataDir, 'here');
     assert.equal(flagged.adminToken, 'other');
@@ -193,8 +202,36 @@ describe('settings', () => {
       [{ 'tls-cert': 'cert.pem' }, /^--tls-cert and --tls-key go together$/],
       [{ 'logon-lockout': 'ten/60s' }, /^--logon-lockout: /],
       [{ host: '' }, /^--host /],
+      [{ clock: 'slow' }, /^--clock must be real or frozen, got 'slow'$/],
+      [{ now: 'tomorrow' }, /^--now must be an ISO-8601 date and time/],
+      [{ now: '2026-13-01T00:00:00Z' }, /^--now /],
+      [{ speed: '0' }, /^--speed must be a number greater than 0 and at most 86400, got '0'$/],
+      [{ speed: '86401' }, /^--speed /],
+      [{ speed: 'fast' }, /^--speed /],
+      [{ speed: '-2' }, /^--speed /],
     ] as const) {
       assert.throws(() => settingsFrom(flags, {}), (e: Error) => e instanceof UsageError && message.test(e.message) && !e.message.includes('\n'));
     }
+  });
+
+  test('clock flags: --now runs from an instant, --clock frozen stands still, EMREST_NOW alone freezes, flags win', () => {
+    const at = '2026-12-01T10:00:00Z';
+    const ms = Date.parse(at);
+    const env = { EMREST_NOW: '2021-06-18T00:00:00Z' };
+    const pick = (s: ReturnType<typeof settingsFrom>) => [s.now, s.frozen, s.speed];
+    assert.deepEqual(pick(settingsFrom({}, {})), [undefined, false, 1]);
+    assert.deepEqual(pick(settingsFrom({ now: at }, {})), [ms, false, 1]);
+    assert.deepEqual(pick(settingsFrom({ now: at, clock: 'frozen' }, {})), [ms, true, 1]);
+    assert.deepEqual(pick(settingsFrom({ clock: 'frozen' }, {})), [undefined, true, 1]);
+    assert.deepEqual(pick(settingsFrom({ speed: '60' }, {})), [undefined, false, 60]);
+    assert.deepEqual(pick(settingsFrom({ speed: '0.5', clock: 'real' }, {})), [undefined, false, 0.5]);
+    assert.deepEqual(pick(settingsFrom({}, env)), [Date.parse(env.EMREST_NOW), true, 1]);
+    assert.deepEqual(pick(settingsFrom({ clock: 'real' }, env)), [Date.parse(env.EMREST_NOW), false, 1]);
+    assert.deepEqual(pick(settingsFrom({ now: at }, env)), [ms, false, 1]);
+    const frozenNow = appContext(settingsFrom({ clock: 'frozen' }, {}), undefined as never).clock;
+    const t = frozenNow.now();
+    assert.ok(Math.abs(t - Date.now()) < 5000 && frozenNow.frozen);
+    const running = appContext(settingsFrom({ now: at, speed: '86400' }, {}), undefined as never).clock;
+    assert.ok(running.now() >= ms && !running.frozen && running.speed === 86400);
   });
 });

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { Clock } from '../src/clock/clock.js';
 import { hashPassword } from '../src/auth/password.js';
 import { DEMO_DEFAULTS, generateDemo } from '../src/demo/demo.js';
 import { exportDocument, exportRows, type ExportFormat } from '../src/io/export.js';
@@ -81,7 +82,7 @@ const only = (counts: Record<string, number>) => Object.fromEntries(Object.entri
 /** An app over `store` with one administrator, and a logged-on GET. */
 async function querier(store: Store) {
   await store.putUser({ name: 'admin', passwordHash: await hashPassword('pw'), role: 'PortalAdministrator' });
-  const app = buildApp(appContext(testSettings({ 'public-url': B }), store, { clock: () => NOW }));
+  const app = buildApp(appContext(testSettings({ 'public-url': B }), store, { clock: new Clock({ now: NOW, frozen: true }) }));
   const logon = await app.inject({
     method: 'POST', url: '/api/sessionMngr/?v=latest', headers: { authorization: 'Basic ' + Buffer.from('admin:pw').toString('base64') },
   });

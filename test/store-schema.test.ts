@@ -119,7 +119,7 @@ describe('the migrations and the declarations', () => {
     const { db } = migrated();
     try {
       const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
-      assert.deepEqual(tables.filter((t) => !RESOURCE_TABLES.includes(t)).sort(), ['data_generation', 'users'], 'every other table is a declared type\'s');
+      assert.deepEqual(tables.filter((t) => !RESOURCE_TABLES.includes(t)).sort(), ['data_generation', 'meta', 'users'], 'every other table is a declared type\'s');
       for (const [i, table] of RESOURCE_TABLES.entries()) {
         for (const fk of db.pragma(`foreign_key_list(${table})`) as { table: string }[]) {
           assert.ok(RESOURCE_TABLES.indexOf(fk.table) < i, `${table} → ${fk.table}`);

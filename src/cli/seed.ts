@@ -121,7 +121,7 @@ export async function seed(argv: string[]): Promise<void> {
     schedules,
     failureRate: rateOption(o['failure-rate'], 'failure-rate'),
     retries: intOption(o.retries, 'retries', DEMO_DEFAULTS.retries, 0, MAX.retries),
-    now: clockFrom()(),
+    now: clockFrom().now(),
     replace: o.replace === true,
   };
   const settings = { dataDir: dataDirFrom(o['data-dir']) };

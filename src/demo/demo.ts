@@ -2,8 +2,8 @@ import { BackupServer, Job } from '../model/all.js';
 import type { Store } from '../store/store.js';
 import type { DemoCounts, DemoOptions, DemoPlan } from './options.js';
 import { plan, planOf } from './plan.js';
-import { emitJobSessions } from './runs.js';
-import { Writer } from './writer.js';
+import { Timeline } from './timeline.js';
+import { sideOf, Writer } from './writer.js';
 
 /**
  * A deterministic, realistic demo fleet: backup servers, replication jobs and backup (and backup
@@ -38,6 +38,17 @@ export {
   BACKUP_SCHEDULES, describeSchedules, parseScheduleMix, REPLICA_SCHEDULES, SQL_BACKUP_SCHEDULES, type ScheduleMix,
 } from './schedules.js';
 
+/** The meta entry (`Store.getMeta`) holding the options of the demo the data was generated from. */
+export const DEMO_META = 'demo';
+
+/** The options that decide the data (callbacks and write modes left out), as stored under `DEMO_META`. */
+export function demoMeta(o: DemoOptions): DemoOptions {
+  return {
+    seed: o.seed, servers: o.servers, jobs: o.jobs, backupJobs: o.backupJobs, days: o.days, now: o.now,
+    vmsPerJob: o.vmsPerJob, sessions: o.sessions, failureRate: o.failureRate, retries: o.retries, schedules: o.schedules,
+  };
+}
+
 /** The fleet shape and expected sessions `generateDemo` would produce (no writes). */
 export function planDemo(input: DemoOptions): DemoPlan {
   return planOf(plan(input), input.sessions);
@@ -65,11 +76,18 @@ export async function generateDemo(store: Store, input: DemoOptions): Promise<De
     await out.put(Job, [...fleet.replicas, ...fleet.backups].map((j) => j.row));
     out.counts.jobs = fleet.replicas.length + fleet.backups.length;
 
-    for (const job of fleet.replicas) await emitJobSessions(out, job, shape);
+    // Replication jobs come first, then backup jobs, then the copy jobs that copy them.
+    await new Timeline(fleet, shape).advance(shape.now, {
+      session: async (job, row, tasks) => {
+        const side = sideOf(job);
+        out.add(side, row, tasks);
+        if (out.due(side)) await out.flush(side);
+      },
+    });
     await out.flush('replica');
-    // Backup jobs before copy jobs: a copy job copies the restore points its source made.
-    for (const job of fleet.backups) await emitJobSessions(out, job, shape);
     await out.flush('backup');
+    // What the data was generated from: the live estate tells the same story on from here.
+    await w.putMeta(DEMO_META, JSON.stringify(demoMeta(input)));
     written = out.counts.sessions + out.counts.backupSessions;
     report?.({ phase: 'indexing', done: written, expected });
     return out.counts;

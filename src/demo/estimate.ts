@@ -1,6 +1,6 @@
 import type { DemoJob, Fleet, Vm } from './fleet.js';
 import type { Shape } from './options.js';
-import { historyStart, MIN_LEAD } from './runs.js';
+import { historyStart } from './runs.js';
 import { firstSlot, weeklyFull } from './schedules.js';
 import { ACTIVE_FULL, LONG_RUN, runShare, slotFor, transferTime, type Pace, type SessionPlan } from './transfer.js';
 import { isWeekend, MIN, SEC } from './units.js';
@@ -95,7 +95,7 @@ function continuousRuns(m: JobModel): number {
   for (let t = m.windowStart + 30 * MIN; ;) {
     if (job.disabledAt !== undefined && t >= job.disabledAt) break;
     const start = t + JITTER;
-    if (start > now - MIN_LEAD) break;
+    if (start > now) break;
     total++;
     const end = start + length;
     if (end >= now) break;
@@ -111,7 +111,7 @@ function slotCount(m: JobModel): number {
   const { job, now } = m;
   const { period, phase } = job;
   const first = firstSlot(period, phase, m.windowStart);
-  const lastRun = Math.min(now - MIN_LEAD - JITTER, job.disabledAt === undefined ? Infinity : job.disabledAt - 1, now);
+  const lastRun = Math.min(now - JITTER, job.disabledAt === undefined ? Infinity : job.disabledAt - 1, now);
   const runs = lastRun >= first ? Math.floor((lastRun - first) / period) + 1 : 0;
   if (runs === 0) return 0;
   let brokenRuns = 0;
@@ -134,7 +134,7 @@ function walkedRuns(m: JobModel): number {
     if (job.disabledAt !== undefined && t >= job.disabledAt) break;
     if (job.weekdaysOnly && isWeekend(t)) continue;
     const start = t + JITTER;
-    if (start > now - MIN_LEAD) break;
+    if (start > now) break;
     if (start < busyUntil) continue;
     total++;
     if (job.forceRunning && t + period > now) break;

@@ -1,3 +1,4 @@
+import type { DateTime } from '../util/datetime.js';
 import { JOB_SESSION_STATES, RESULT_MEMBERS, TASK_STATES } from '../model/fields.js';
 import { sessionName, type BackupTaskSessionRow, type JobSessionRow, type TaskSessionRow } from '../model/rows.js';
 import type { DemoJob, Vm } from './fleet.js';
@@ -6,13 +7,18 @@ import type { Random } from './random.js';
 import { stamp } from './stamps.js';
 import { runShare, slotFor, transferTime, type Pace, type SessionPlan } from './transfer.js';
 import { MIN, SEC } from './units.js';
-import { sideOf, type Writer } from './writer.js';
 
-/** One session of a job and its task sessions, timed VM by VM on the job's proxy slots. */
+/**
+ * One session of a job and its task sessions: planned whole when it starts (every time, id and
+ * result drawn then), and shown as EM would show it at any instant (`renderSession`). The plan
+ * never depends on when it is looked at, so a history seeded up to some instant and the same
+ * history run on from there are one story.
+ */
 
 type Result = (typeof RESULT_MEMBERS)[number];
 const R = (r: Result) => RESULT_MEMBERS.indexOf(r);
 const RESULT_NONE = R('None');
+const STATE_STARTING = JOB_SESSION_STATES.indexOf('Starting');
 const STATE_WORKING = JOB_SESSION_STATES.indexOf('Working');
 const STATE_STOPPED = JOB_SESSION_STATES.indexOf('Stopped');
 const TASK_IN_PROGRESS = TASK_STATES.indexOf('InProgress');
@@ -25,30 +31,46 @@ export interface Run {
   readonly start: number;
   readonly outcome: Outcome;
   readonly isRetry: boolean;
-  /** Its job is caught mid-run at `now`: it must still be going then. */
-  readonly forceRunning: boolean;
+  /** Its job is caught mid-run at this instant (the seed's `now`): it must still be going then. */
+  readonly runsPast?: number;
   readonly plan?: SessionPlan;
 }
 
-export interface Emitted {
-  readonly endMs: number;
-  readonly running: boolean;
-  readonly result: Outcome['result'];
-  /** VMs whose tasks failed (what a retry processes again). */
-  readonly failedVms: readonly Vm[];
-}
-
-interface TaskPlan {
+/** A task as planned: its VM, when it appears, starts processing and ends, and how. */
+export interface PlannedTask {
+  readonly id: string;
   readonly vm: Vm;
   readonly created: number;
+  readonly createdStamp: DateTime;
   procStart: number;
   end: number;
-  readonly result: Result;
-  readonly reason: string;
+  endStamp: DateTime;
+  result: Result;
+  reason: string;
 }
 
-/** Plans and buffers one session (and its tasks); returns what the caller needs for retries. */
-export function emitSession(out: Writer, job: DemoJob, run: Run, now: number, rng: Random): Emitted {
+/** A job session as planned when it starts; `end` is Infinity while it hangs (until stopped). */
+export interface PlannedSession {
+  readonly job: DemoJob;
+  readonly id: string;
+  readonly start: number;
+  readonly startStamp: DateTime;
+  end: number;
+  endStamp: DateTime;
+  result: Outcome['result'];
+  message: string | null;
+  readonly isRetry: boolean;
+  readonly tasks: PlannedTask[];
+}
+
+/** Whether a planned session is still going at `now` (EM shows it Working, with no EndTime). */
+export const isRunning = (s: PlannedSession, now: number) => s.end > now;
+
+/** VMs whose tasks failed (what a retry processes again). */
+export const failedVms = (s: PlannedSession): Vm[] => s.tasks.filter((t) => t.result === 'Failed').map((t) => t.vm);
+
+/** Plans one session and its tasks, drawing everything from `rng` in a fixed order. */
+export function planSession(job: DemoJob, run: Run, rng: Random): PlannedSession {
   const { start, outcome } = run;
   const id = rng.guid();
   const pace: Pace = {
@@ -59,33 +81,49 @@ export function emitSession(out: Writer, job: DemoJob, run: Run, now: number, rn
   };
   const plans = planTasks(job, run, pace, rng);
   let end = plans.reduce((last, p) => (p.end > last ? p.end : last), -Infinity) + rng.int(3, 25) * SEC + rng.int(0, 999);
-  if (run.forceRunning && end < now + 2 * MIN) end = stretch(plans, start, end, now + rng.int(5, 60) * MIN);
-  const running = end >= now;
+  const past = run.runsPast;
+  if (past !== undefined && end < past + 2 * MIN) end = stretch(plans, start, end, past + rng.int(5, 60) * MIN);
+  const tasks: PlannedTask[] = plans.map((p) => {
+    const createdStamp = stamp(p.created, rng);
+    return { id: rng.guid(), ...p, createdStamp, endStamp: stamp(p.end, rng) };
+  });
+  return {
+    job, id, start, startStamp: stamp(start, rng), end, endStamp: stamp(end, rng),
+    result: outcome.result, message: outcome.sessionMessage, isRetry: run.isRetry, tasks,
+  };
+}
 
+/** The session and the tasks that exist at `now`, as EM shows them then. */
+export function renderSession(s: PlannedSession, now: number): { row: JobSessionRow; tasks: TaskSessionRow[] } {
+  const { job } = s;
+  const running = isRunning(s, now);
   const tasks: TaskSessionRow[] = [];
-  const failedVms: Vm[] = [];
-  for (const p of plans) {
-    tasks.push(taskRow(job, id, p, now, rng));
-    if (p.result === 'Failed') failedVms.push(p.vm);
-  }
-  const creationTime = stamp(start, rng);
+  for (const t of s.tasks) if (t.created <= now) tasks.push(taskRow(job, s.id, t, now));
   const row: JobSessionRow = {
-    id,
+    id: s.id,
     serverId: job.row.serverId,
     jobId: job.row.id,
-    name: sessionName(job.row.name, creationTime),
+    name: sessionName(job.row.name, s.startStamp),
     jobName: job.row.name,
     jobType: job.sessionJobType,
-    creationTime,
-    endTime: running ? null : stamp(end, rng),
-    state: running ? STATE_WORKING : STATE_STOPPED,
-    result: running ? RESULT_NONE : R(outcome.result),
-    progress: running ? Math.min(99, Math.max(1, Math.floor((100 * (now - start)) / (end - start)))) : 100,
-    failureMessage: running ? null : outcome.sessionMessage,
-    isRetry: run.isRetry ? 1 : 0,
+    creationTime: s.startStamp,
+    endTime: running ? null : s.endStamp,
+    state: !running ? STATE_STOPPED : tasks.length === 0 ? STATE_STARTING : STATE_WORKING,
+    result: running ? RESULT_NONE : R(s.result),
+    progress: running ? progressAt(s, now) : 100,
+    failureMessage: running ? null : s.message,
+    isRetry: s.isRetry ? 1 : 0,
   };
-  out.add(sideOf(job), row, tasks);
-  return { endMs: end, running, result: running ? 'Success' : outcome.result, failedVms };
+  return { row, tasks };
+}
+
+/** Percent done while running: 0 until the first task starts, at most 99. */
+function progressAt(s: PlannedSession, now: number): number {
+  if (!Number.isFinite(s.end)) {
+    const done = s.tasks.filter((t) => t.end < now).length;
+    return Math.min(99, Math.floor((100 * done) / Math.max(1, s.tasks.length)));
+  }
+  return Math.min(99, Math.max(s.tasks.length > 0 && s.tasks[0].created <= now ? 1 : 0, Math.floor((100 * (now - s.start)) / (s.end - s.start))));
 }
 
 /**
@@ -93,11 +131,13 @@ export function emitSession(out: Writer, job: DemoJob, run: Run, now: number, rn
  * for a proxy slot and takes its overhead plus its transfer (failed ones stop early; when the
  * host is down, right away).
  */
-function planTasks(job: DemoJob, run: Run, pace: Pace, rng: Random): TaskPlan[] {
+type TaskTimes = Omit<PlannedTask, 'id' | 'createdStamp' | 'endStamp'>;
+
+function planTasks(job: DemoJob, run: Run, pace: Pace, rng: Random): TaskTimes[] {
   const { vms, outcome } = run;
   const slotFree: number[] = [];
   let created = run.start + rng.int(3, 15) * SEC + rng.int(0, 999);
-  const plans: TaskPlan[] = [];
+  const plans: TaskTimes[] = [];
   for (let i = 0; i < vms.length; i++) {
     const vm = vms[i];
     if (i > 0) created += rng.int(0, 3) * SEC + rng.int(0, 999);
@@ -124,7 +164,7 @@ function planTasks(job: DemoJob, run: Run, pace: Pace, rng: Random): TaskPlan[] 
 }
 
 /** Stretches a session caught mid-run so it ends at `until`, after now; returns the new end. */
-function stretch(plans: TaskPlan[], start: number, end: number, until: number): number {
+function stretch(plans: TaskTimes[], start: number, end: number, until: number): number {
   const f = (until - start) / (end - start);
   for (const p of plans) {
     p.procStart = start + Math.round((p.procStart - start) * f);
@@ -134,22 +174,20 @@ function stretch(plans: TaskPlan[], start: number, end: number, until: number): 
 }
 
 /** A task as EM shows it at `now`: completed, in progress, or pending a slot; on the backup side with its VM's id. */
-function taskRow(job: DemoJob, sessionId: string, p: TaskPlan, now: number, rng: Random): TaskSessionRow {
-  const creationTime = stamp(p.created, rng);
-  const done = p.end < now;
-  const id = rng.guid();
+function taskRow(job: DemoJob, sessionId: string, t: PlannedTask, now: number): TaskSessionRow {
+  const done = t.end <= now;
   const task: TaskSessionRow = {
-    id,
+    id: t.id,
     sessionId,
-    name: sessionName(p.vm.name, creationTime),
-    vmDisplayName: p.vm.name,
-    creationTime,
-    endTime: done ? stamp(p.end, rng) : null,
-    state: done ? TASK_COMPLETED : p.procStart <= now ? TASK_IN_PROGRESS : TASK_PENDING,
-    result: done ? R(p.result) : RESULT_NONE,
-    reason: done ? p.reason : '',
-    totalSize: p.vm.size,
+    name: sessionName(t.vm.name, t.createdStamp),
+    vmDisplayName: t.vm.name,
+    creationTime: t.createdStamp,
+    endTime: done ? t.endStamp : null,
+    state: done ? TASK_COMPLETED : t.procStart <= now ? TASK_IN_PROGRESS : TASK_PENDING,
+    result: done ? R(t.result) : RESULT_NONE,
+    reason: done ? t.reason : '',
+    totalSize: t.vm.size,
   };
-  if (job.uids !== undefined) (task as BackupTaskSessionRow).vmUid = job.uids.get(p.vm)!;
+  if (job.uids !== undefined) (task as BackupTaskSessionRow).vmUid = job.uids.get(t.vm)!;
   return task;
 }

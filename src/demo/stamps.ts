@@ -30,6 +30,9 @@ export function demoStamp(ms: number, ticks: number): DateTime {
   return stampPrefix + P2[h] + ':' + P2[m] + ':' + P2[s] + '.' + P3[r] + P4[ticks] + 'Z';
 }
 
+/** The canonical DateTime of epoch ms, no sub-millisecond ticks (times an operator sets). */
+export const msStamp = (ms: number) => demoStamp(ms, 0);
+
 /** A stamp with random sub-millisecond ticks, as real clocks give. */
 export const stamp = (ms: number, rng: Random) => demoStamp(ms, rng.int(0, 9999));
 

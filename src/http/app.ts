@@ -16,6 +16,7 @@ import { wantsJson } from './negotiate.js';
 import { parseQueryString, rawQuery } from './query-string.js';
 import { Listings } from './listing.js';
 import { adminRoutes } from './routes/admin-routes.js';
+import { jobActionRoutes } from './routes/job-action-routes.js';
 import { queryRoute } from './routes/query-route.js';
 import { resourceRoutes } from './routes/resource-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
@@ -171,7 +172,7 @@ export function buildApp(ctx: AppContext, options: { readonly logger?: FastifySe
   });
   const listings = new Listings(ctx.store);
   queryRoute(app, ctx, listings);
-  resourceRoutes(app, ctx, listings);
+  resourceRoutes(app, ctx, listings, jobActionRoutes(app, ctx));
   adminRoutes(app, ctx);
   return app;
 }

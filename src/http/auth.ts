@@ -39,7 +39,7 @@ export async function authenticate(req: FastifyRequest, ctx: AppContext, timers:
   const sessionId = token ? parseGuid(Buffer.from(token, 'base64').toString('latin1')) : undefined;
   if (!sessionId) throw errors.unauthorized();
   const session = await ctx.store.getLogonSession(sessionId);
-  const now = ctx.clock();
+  const now = ctx.clock.now();
   if (!session || now - timers.lastSeen(sessionId, session.lastSeen) > ctx.settings.sessionTimeoutMs) throw errors.unauthorized();
   const user = await ctx.store.getUser(session.userName);
   if (!user || user.role === 'None') throw errors.unauthorized();
@@ -68,7 +68,7 @@ const INVALID_CREDENTIALS = 'invalid user name or password';
 export async function logon(req: FastifyRequest, ctx: AppContext, state: LogonState): Promise<{ sessionId: string; user: User }> {
   const creds = basicCredentials(req.headers.authorization);
   if (!creds) throw errors.logonFailed('Basic credentials required');
-  const now = ctx.clock();
+  const now = ctx.clock.now();
   const { verified, lockout, idleTimers } = state;
   // Locked out: the same answer as a wrong password, without spending a password check on it.
   if (lockout?.locked(creds.name, req.ip, now)) throw errors.logonFailed(INVALID_CREDENTIALS);

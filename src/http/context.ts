@@ -1,5 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { clockAt } from '../config.js';
+import type { Clock } from '../clock/clock.js';
+import { clockFrom } from '../config.js';
+import type { LiveEstate } from '../estate/estate.js';
 import type { DataWriter } from '../io/writer-thread.js';
 import type { Settings } from '../settings.js';
 import type { Store, User } from '../store/store.js';
@@ -10,19 +12,21 @@ import type { Rendering } from './send.js';
 export interface AppContext {
   readonly settings: Settings;
   readonly store: Store;
-  /** Epoch milliseconds: the settings' clock, or one a test moves. */
-  readonly clock: () => number;
+  /** The one clock: every "now" reads `clock.now()` (the settings' clock, or one a test moves). */
+  readonly clock: Clock;
   /** Runs the admin API's writes (needed with `settings.adminToken`). */
   readonly dataWriter?: DataWriter;
+  /** The live estate (the simulation); absent: the data is a snapshot and nothing runs. */
+  readonly estate?: LiveEstate;
 }
 
 /** The context `serve` and the tests build the app from: one place, whoever starts it. */
 export function appContext(
   settings: Settings,
   store: Store,
-  extra: { readonly clock?: () => number; readonly dataWriter?: DataWriter } = {},
+  extra: { readonly clock?: Clock; readonly dataWriter?: DataWriter; readonly estate?: LiveEstate } = {},
 ): AppContext {
-  return Object.freeze({ settings, store, clock: extra.clock ?? clockAt(settings.now), dataWriter: extra.dataWriter });
+  return Object.freeze({ settings, store, clock: extra.clock ?? clockFrom(settings), dataWriter: extra.dataWriter, estate: extra.estate });
 }
 
 /** Per-request facts the hooks work out once. */

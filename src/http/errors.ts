@@ -74,7 +74,12 @@ export const errors = {
   badQuery: entry('bad-query', 400, (message: string) => message),
   /** The importer's positioned message. */
   badImport: entry('bad-import', 400, (message: string) => message),
+  /** A control-plane request (e.g. POST /admin/v1/clock) that is not valid: the message names the field; nothing was changed. */
+  adminBadRequest: entry('admin-bad-request', 400, (message: string) => message),
   badUrl: entry('bad-url', 400, (why: string) => `Malformed request URL: ${why}`),
+  /** `POST /jobs/{ID}` without `action`, or with one EM's jobs do not have. */
+  badAction: entry('bad-action', 400, (action: string | undefined) =>
+    action === undefined ? 'Parameter action is required' : `Unknown action '${action}'; use start, stop, retry or toggleScheduleEnabled`),
   /** A coding list not ending in `chunked` has no knowable length: the connection cannot be reused. */
   badFraming: entry('bad-framing', 400, (te: string) => `Unsupported Transfer-Encoding '${te}'`, { Connection: () => 'close' }),
   malformedRequest: entry('malformed-request', 400, () => 'Malformed HTTP request'),
@@ -86,6 +91,8 @@ export const errors = {
     status: '4xx' as const,
     headers: [] as readonly string[],
   }),
+  /** A control-plane request about the simulated estate while the data is a snapshot (serve without --simulate). */
+  estateOff: entry('estate-off', 409, () => 'The estate is not simulated: serve it with --simulate (on by default for demo data)'),
   notImplemented: entry('not-implemented', 501, (what: string) => `Not implemented in emrest: ${what}`),
   /** A lock another process holds did not come free in time: nothing was done; retry. */
   busy: entry('busy', 503, (why: string) => `Service temporarily unavailable: ${why}`, { 'Retry-After': () => '1' }),

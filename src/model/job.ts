@@ -6,6 +6,9 @@ export const PLATFORMS = ['VMware', 'HyperV', 'vCloud', 'CustomPlatform'] as con
 
 const isReplica = (row: Row) => row.jobType === JOB_TYPES.indexOf('Replica');
 const isBackup = (row: Row) => !isReplica(row);
+/** Backup copy jobs (periodic or immediate): EM gives them `Sync` and linked jobs/repositories instead of includes and Start/Stop/Retry. */
+const isCopy = (row: Row) => row.jobType === JOB_TYPES.indexOf('BackupCopy') || row.jobType === JOB_TYPES.indexOf('ImmediateBackupCopy');
+const isRunnable = (row: Row) => !isCopy(row);
 const self = 'jobs/{id}';
 
 /** The job's own session list: replica sessions for Replica jobs, backup sessions otherwise. */
@@ -37,18 +40,26 @@ export const Job: TypeDecl = {
   indexes: [['name', 'id'], ['serverId'], ['jobType'], ['platform'], ['description'], ['nextRun']],
   defaultSort: ['name', 'id'],
   links: {
+    // EM shows the action links by job type, not by state (docs/EM-TASKS.md §5): Start, Stop and
+    // Retry on every backup and replication job whether running, idle or failed (as a captured
+    // session keeps its Stop link when stopped); backup copy jobs have Sync instead (EM 13 docs).
     entity: [
       upServerLink,
       { rel: 'Alternate', type: 'JobReference', href: self, name: 'name' },
-      { rel: 'Edit', type: 'JobReference', href: self, name: 'name' },
+      { rel: 'Edit', type: 'JobReference', href: self, name: 'name', when: isRunnable },
       { rel: 'Clone', href: `${self}?action=clone` },
       { rel: 'ToggleScheduleEnabled', href: `${self}?action=toggleScheduleEnabled` },
-      { rel: 'Down', type: 'ObjectInJobList', href: `${self}/includes` },
+      { rel: 'Down', type: 'ObjectInJobList', href: `${self}/includes`, when: isRunnable },
       ...sessionsLink,
-      { rel: 'Create', type: 'ObjectInJob', href: `${self}/includes` },
-      { rel: 'Start', href: `${self}?action=start` },
-      { rel: 'Stop', href: `${self}?action=stop` },
-      { rel: 'Retry', href: `${self}?action=retry` },
+      { rel: 'Create', type: 'ObjectInJob', href: `${self}/includes`, when: isRunnable },
+      { rel: 'Start', href: `${self}?action=start`, when: isRunnable },
+      { rel: 'Stop', href: `${self}?action=stop`, when: isRunnable },
+      { rel: 'Retry', href: `${self}?action=retry`, when: isRunnable },
+      { rel: 'Sync', href: `${self}?action=sync`, when: isCopy },
+      { rel: 'Down', type: 'LinkedJobObjectList', href: `${self}/linkedJobs`, when: isCopy },
+      { rel: 'Down', type: 'LinkedBackupRepositoryObjectList', href: `${self}/linkedBackupRepositories`, when: isCopy },
+      { rel: 'Create', type: 'LinkedJobObject', href: `${self}/linkedJobs`, when: isCopy },
+      { rel: 'Create', type: 'LinkedBackupRepositoryObject', href: `${self}/linkedBackupRepositories`, when: isCopy },
     ],
     reference: [
       upServerLink,

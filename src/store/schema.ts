@@ -60,6 +60,35 @@ export function referencesOf(type: TypeDecl, types: readonly TypeDecl[] = TYPES)
   });
 }
 
+const reads = new WeakMap<TypeDecl, readonly string[]>();
+
+/**
+ * The tables a query of the type reads: its own table and every table its FROM clause joins
+ * (and any a joined field's expression names), derived from the declaration. A cached answer
+ * or total of the type stays valid while these tables' data generations are unchanged.
+ * Throws on a FROM clause it cannot read (a join of anything but a plain table name).
+ */
+export function tablesRead(type: TypeDecl): readonly string[] {
+  let tables = reads.get(type);
+  if (tables === undefined) {
+    const from = type.from.trim();
+    const first = /^(\w+)\b/.exec(from)?.[1];
+    if (first !== type.table) throw new Error(`${type.name}: its FROM clause does not start with its table ${type.table}`);
+    const out = new Set([type.table]);
+    const texts = [from, ...type.fields.flatMap((f) => (f.joined === undefined ? [] : [f.joined]))];
+    for (const text of texts) {
+      for (const m of text.matchAll(/\b(?:JOIN|FROM)\b\s*(\S*)/gi)) {
+        const table = /^\w+$/.test(m[1]) ? m[1] : undefined;
+        if (table === undefined) throw new Error(`${type.name}: cannot tell which table "${m[0]}" reads`);
+        out.add(table);
+      }
+    }
+    tables = Object.freeze([...out]);
+    reads.set(type, tables);
+  }
+  return tables;
+}
+
 /** Types ordered so that every reference points to an earlier one; declaration order otherwise. */
 export function parentsFirst(types: readonly TypeDecl[] = TYPES): TypeDecl[] {
   const out: TypeDecl[] = [];

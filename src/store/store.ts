@@ -48,12 +48,31 @@ export class StoreBusyError extends Error {
   }
 }
 
-/** Writes inside one transaction (see `Store.write`). */
+/**
+ * The data generation of each resource table (by table name): a table's generation grows with
+ * every committed write that changed its rows, whichever process made it, and never comes back
+ * to an earlier value; a table never written is at 0 (`generationOf`). A cached answer or total
+ * stays valid while the generations of the tables it read are unchanged (`stampOf`).
+ */
+export type Generations = ReadonlyMap<string, number>;
+
+export const generationOf = (generations: Generations, table: string): number => generations.get(table) ?? 0;
+
+/** The generations of `tables`, in order, as one comparable string. */
+export const stampOf = (generations: Generations, tables: readonly string[]): string =>
+  tables.map((t) => generationOf(generations, t)).join('.');
+
+/**
+ * Writes inside one transaction (see `Store.write`). Each write method moves the data
+ * generation of exactly the tables whose rows it changed, when the transaction commits.
+ */
 export interface StoreWriter {
   /** Inserts or updates (by id) rows of a type, keyed by the type's field keys. */
   upsert(type: TypeDecl, rows: readonly Row[]): Promise<{ inserted: number; updated: number }>;
-  /** Deletes every resource row (servers, jobs, sessions); users and logons stay. */
+  /** Deletes every resource row (servers, jobs, sessions) and the facts about them (meta); users and logons stay. */
   clear(): Promise<void>;
+  /** Records a fact about the data under `name` (e.g. what the live estate was seeded from); undefined deletes it. */
+  putMeta(name: string, value: string | undefined): Promise<void>;
 }
 
 export interface WriteOptions {
@@ -86,9 +105,16 @@ export interface Store {
    * half-done write.
    */
   write<T>(fn: (w: StoreWriter) => Promise<T>, options?: WriteOptions): Promise<T>;
-  /** Changes whenever resource data changes, from any process: caches key on it. */
+  /**
+   * The data generation of every resource table (see `Generations`), from one read: caches of
+   * answers key on the generations of the tables the answer reads.
+   */
+  dataGenerations(): Promise<Generations>;
+  /** Changes whenever any resource data changes, from any process (the generations' sum). */
   dataGeneration(): Promise<number>;
   isEmpty(): Promise<boolean>;
+  /** A fact recorded with `StoreWriter.putMeta`, if any. */
+  getMeta(name: string): Promise<string | undefined>;
 
   putUser(user: User): Promise<void>;
   getUser(name: string): Promise<User | undefined>;

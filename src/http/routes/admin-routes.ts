@@ -1,51 +1,42 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DEFAULTS } from '../../config.js';
 import { ImportError } from '../../io/import/index.js';
 import type { AppContext } from '../context.js';
 import { errors } from '../errors.js';
 import { sendRaw } from '../send.js';
+import { adminClockRoutes } from './admin-clock.js';
+import { adminEstateRoutes } from './admin-estate.js';
+import { ADMIN_METHODS as METHODS, adminGuard, sendJson } from './admin-shared.js';
 
 /**
  * The ingest API for test suites, outside the EM API (not under /api, no EM logon):
  *   POST   /admin/v1/import   body = anything `emrest import` reads (Content-Type ignored)
  *   DELETE /admin/v1/data     deletes every resource row; users and logon sessions stay
+ *   GET|POST /admin/v1/clock  the clock (admin-clock.ts; its errors are JSON)
+ *   /admin/v1/simulation, /admin/v1/jobs/{id}/script, /admin/v1/backupServers/{id}/state
+ *                             the simulated estate (admin-estate.ts; JSON errors)
  * Enabled only with an admin token (`serve --admin-token T` / EMREST_ADMIN_TOKEN); requests
  * then need `Authorization: Bearer T`. Disabled, every /admin path is 404 like any unknown path.
  */
 
 const IMPORT = '/admin/v1/import';
 const DATA = '/admin/v1/data';
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-
-/** Compares in constant time (over fixed-length digests, so the token's length does not leak either). */
-function tokenMatches(header: string | undefined, token: string): boolean {
-  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
-  return timingSafeEqual(digest(m ? m[1] : ''), digest(token)) && m !== null;
-}
-
-function sendJson(reply: FastifyReply, status: number, value: unknown): void {
-  sendRaw(reply, status, [['Content-Type', 'application/json; charset=utf-8']], Buffer.from(JSON.stringify(value), 'utf8'));
-}
-
 export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const token = ctx.settings.adminToken || undefined;
+  const { token, guard } = adminGuard(ctx);
   const writer = ctx.dataWriter;
   if (token !== undefined && writer === undefined) throw new Error('the admin API needs a data writer');
   const notFound = (req: FastifyRequest) => errors.notFound(`no resource at ${req.url.split('?')[0]}`);
-  /** Before the body is read: unknown (disabled) or unauthorised requests never get their body parsed. */
-  const guard = async (req: FastifyRequest) => {
-    if (token === undefined) throw notFound(req);
-    if (!tokenMatches(req.headers.authorization, token)) throw errors.adminUnauthorized();
-  };
 
   app.register(async (admin) => {
     // Bodies here are data: kept as bytes (whatever the Content-Type), up to the admin limit.
     admin.removeAllContentTypeParsers();
     admin.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: DEFAULTS.adminBodyLimitBytes }, (_req, body, done) => done(null, body));
     const config = { anonymous: true };
+    // Off, the clock is an unknown /admin path like any other (404 below).
+    if (token !== undefined) {
+      await admin.register(adminClockRoutes(ctx, guard));
+      await admin.register(adminEstateRoutes(ctx, guard));
+    }
 
     admin.route({
       method: 'POST',
@@ -70,6 +61,8 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
       config,
       onRequest: guard,
       handler: async (_req, reply) => {
+        // The estate's jobs are gone with the data: it stops before it could write for them again.
+        ctx.estate?.setEnabled(false);
         await writer!.clear();
         sendRaw(reply, 204, []);
       },

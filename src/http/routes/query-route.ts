@@ -3,6 +3,7 @@ import { DEFAULTS } from '../../config.js';
 import { parseFilter } from '../../filter/parse.js';
 import { planOrder, planPredicate, type QueryPlan } from '../../query/plan.js';
 import { lookupQueryType } from '../../model/index.js';
+import { tablesRead } from '../../store/schema.js';
 import { queryResult, rowNode, type Paging } from '../../represent/documents.js';
 import { logonOf, type AppContext } from '../context.js';
 import { errors } from '../errors.js';
@@ -48,9 +49,14 @@ export function queryRoute(app: FastifyInstance, ctx: AppContext, listings: List
       authorize(type, logonOf(req).user);
 
       const { rendering, base } = req.em;
+      // The answer depends on the data of the tables its type reads, and on nothing else: the
+      // query service applies no 30-day window and filter values are absolute, so the clock
+      // is no part of the key (the session collections, which do depend on it, are not cached).
       const key = `${rendering.json ? 'j' : 'x'}${rendering.jsonBom ? 'b' : ''} ${base} ${rawQuery(req.url)}`;
-      const generation = await ctx.store.dataGeneration();
-      const cached = cache.get(key, generation);
+      const tables = tablesRead(type);
+      // Read before the answer's own read, so what is cached is at least as new as its stamp.
+      const generations = await ctx.store.dataGenerations();
+      const cached = cache.get(key, tables, generations);
       if (cached) return sendRaw(reply, 200, [['Content-Type', cached.contentType]], cached.body);
 
       const format = parseFormat(param(params, 'format'));
@@ -80,7 +86,7 @@ export function queryRoute(app: FastifyInstance, ctx: AppContext, listings: List
           const links = pagingLinks(base, params, pageSize, page, pagesCount);
           return queryResult(type, items, format, { pageNum: page, pageSize, pagesCount, links });
         },
-        whole: (rendered) => cache.set(key, generation, rendered),
+        whole: (rendered) => cache.set(key, tables, generations, rendered),
       });
     },
   });

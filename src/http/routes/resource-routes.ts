@@ -1,9 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { MIN_TIME } from '../../clock/clock.js';
 import type { Predicate, QueryPlan } from '../../query/plan.js';
 import { planOrder } from '../../query/plan.js';
-import { fieldByKey, TYPES, typeNamed, type TypeDecl } from '../../model/index.js';
+import { fieldByKey, TYPES, typeNamed, type Row, type TypeDecl } from '../../model/index.js';
 import { collection, item, rowNode, type Format } from '../../represent/documents.js';
-import type { User } from '../../store/store.js';
+import type { Store, User } from '../../store/store.js';
 import { fromEpochMs } from '../../util/datetime.js';
 import { parseGuid } from '../../util/uid.js';
 import { logonOf, type AppContext } from '../context.js';
@@ -12,6 +13,8 @@ import { param } from '../query-string.js';
 import type { Listing, Listings } from '../listing.js';
 import { resource } from '../route.js';
 import { sendDocument } from '../send.js';
+
+type RouteHandler = (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 /** `format`: absent or References → references; Entity/Entities → entities (case-insensitive). */
 export function parseFormat(value: string | undefined): Format {
@@ -48,20 +51,27 @@ const listingOf = (type: TypeDecl, where: Predicate[], format: Format, base: str
   document: (items) => collection(type, items, format),
 });
 
+/** One key resource's row by the `{ID}` of a path; 404 when the ID is malformed or unknown. */
+export async function findRow(store: Store, type: TypeDecl, rawId: string): Promise<Row> {
+  const id = parseGuid(rawId);
+  const rows = id ? (await store.query({ ...all(type, [cmp(type, 'id', '==', id)]), limit: 1 })).rows : [];
+  if (rows.length === 0) throw errors.notFound(`${type.name} ${rawId}`);
+  return rows[0];
+}
+
+/** Methods other than GET that a type's `/{collection}/{ID}` has (job actions: `POST /jobs/{ID}?action=…`), by type name. */
+export type ItemHandlers = Readonly<Record<string, Partial<Record<'POST' | 'DELETE', RouteHandler>>>>;
+
 /**
  * The key-resource collections (spec §4.6), derived from the registry: `/{collection}`,
- * `/{collection}/{ID}` and each declared child collection `/{collection}/{ID}/{path}`.
+ * `/{collection}/{ID}` (with the item's other methods from `itemHandlers`) and each declared
+ * child collection `/{collection}/{ID}/{path}`.
  */
-export function resourceRoutes(app: FastifyInstance, ctx: AppContext, listings: Listings): void {
+export function resourceRoutes(app: FastifyInstance, ctx: AppContext, listings: Listings, itemHandlers: ItemHandlers = {}): void {
   const windowed = (type: TypeDecl): Predicate[] =>
-    type.windowField ? [cmp(type, type.windowField, '>=', fromEpochMs(ctx.clock() - ctx.settings.windowMs))] : [];
+    type.windowField ? [cmp(type, type.windowField, '>=', fromEpochMs(Math.max(MIN_TIME, ctx.clock.now() - ctx.settings.windowMs)))] : [];
 
-  async function findOne(type: TypeDecl, rawId: string) {
-    const id = parseGuid(rawId);
-    const rows = id ? (await ctx.store.query({ ...all(type, [cmp(type, 'id', '==', id)]), limit: 1 })).rows : [];
-    if (rows.length === 0) throw errors.notFound(`${type.name} ${rawId}`);
-    return rows[0];
-  }
+  const findOne = (type: TypeDecl, rawId: string) => findRow(ctx.store, type, rawId);
 
   const context = (req: FastifyRequest, type: TypeDecl) => {
     authorize(type, logonOf(req).user);
@@ -81,6 +91,7 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext, listings: 
         const { format, id } = context(req, type);
         sendDocument(reply, 200, item(type, await findOne(type, id), format, req.em.base), req.em.rendering);
       },
+      ...itemHandlers[type.name],
     });
     for (const child of type.children ?? []) {
       const childType = typeNamed(child.type);

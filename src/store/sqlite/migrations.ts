@@ -91,6 +91,19 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // Logon sessions live in a file of their own (LOGON_MIGRATIONS), so a long data write never holds up a logon.
   'DROP TABLE IF EXISTS logon_sessions',
+  // One data generation per resource table (see `sqlite/generations.ts`): a write moves only
+  // the tables it changed, so a cached answer survives writes to tables it does not read. Every
+  // table there is starts from the single generation it had; a table without a row is at 0.
+  `
+  CREATE TABLE table_generations (resource_table TEXT PRIMARY KEY, generation INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO table_generations (resource_table, generation)
+    SELECT name, (SELECT generation FROM data_generation) FROM sqlite_master
+    WHERE type = 'table' AND name NOT IN ('users', 'data_generation', 'table_generations') AND name NOT LIKE 'sqlite%';
+  DROP TABLE data_generation;
+  ALTER TABLE table_generations RENAME TO data_generation;
+  `,
+  // Facts about the data that are no resource's rows (what the live estate was seeded from, how far it ran).
+  'CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)',
 ];
 
 /** The logon-session file beside the data (see `logonsPath`): its writes never wait for a data write. */

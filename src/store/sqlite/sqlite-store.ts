@@ -1,13 +1,14 @@
 import type Database from 'better-sqlite3';
 import type { QueryPlan } from '../../query/plan.js';
 import type { Row, TypeDecl } from '../../model/index.js';
-import { RESOURCE_TABLES } from '../schema.js';
+import { RESOURCE_TABLES, tablesRead } from '../schema.js';
 import { compileCount, compileSelect, compileUpsert, SQLITE } from '../sql.js';
-import type { Cursor, LogonSession, QueryPage, Role, Store, StoreWriter, User, WriteOptions } from '../store.js';
+import { stampOf, type Cursor, type Generations, type LogonSession, type QueryPage, type Role, type Store, type StoreWriter, type User, type WriteOptions } from '../store.js';
 import { BulkWrite, checkForeignKeys } from './bulk.js';
 import { whenFree } from './busy.js';
 import { completeSchema, connect, migrate, nonBlocking, READ_WAIT_MS, Statements, WRITE_WAIT_MS } from './connection.js';
 import { Cursors } from './cursors.js';
+import { bumpGenerations, readGenerations } from './generations.js';
 import { removeAbandonedBuilds } from './files.js';
 import { LogonSessions } from './logons.js';
 import { MIGRATIONS } from './migrations.js';
@@ -52,14 +53,17 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Sqli
 interface UserRow { name: string; password_hash: string; role: string }
 const toUser = (r: UserRow): User => ({ name: r.name, passwordHash: r.password_hash, role: r.role as Role });
 
+const PUT_META = compileUpsert('meta', ['name', 'value'], 'name', SQLITE);
 const PUT_USER = compileUpsert('users', ['name', 'password_hash', 'role'], 'name', SQLITE);
 
 export class SqliteStore implements Store {
   private readonly reads: Statements;
   private readonly writes: Statements;
-  /** Totals per count statement, valid for one data generation (COUNT dominates large queries). */
-  private readonly counts = new Map<string, number>();
-  private countsGeneration = -1;
+  /**
+   * Totals per count statement (COUNT dominates large queries), each valid while the data
+   * generations of the tables its type reads are those it was counted at (`stamp`).
+   */
+  private readonly counts = new Map<string, { readonly total: number; readonly stamp: string }>();
   private writing: Promise<unknown> = Promise.resolve();
   /** The current write, if it is a bulk one. */
   private bulk: BulkWrite | undefined;
@@ -80,34 +84,34 @@ export class SqliteStore implements Store {
     this.loading = logonSessions === undefined;
   }
 
-  private generation(statements = this.reads): number {
-    return (statements.get('SELECT generation FROM data_generation').get() as { generation: number }).generation;
-  }
-
   /** A synchronous read on the shared read connection, waiting asynchronously out any lock. */
   private read<T>(what: string, attempt: () => T): Promise<T> {
     return whenFree(what, READ_WAIT_MS, attempt);
   }
 
-  async dataGeneration(): Promise<number> {
-    return this.read('data generation', () => this.generation());
+  async dataGenerations(): Promise<Generations> {
+    return this.read('data generations', () => readGenerations(this.reads));
   }
 
-  /** The plan's total, computed once per data generation (call inside a read transaction). */
+  async dataGeneration(): Promise<number> {
+    let sum = 0;
+    for (const generation of (await this.dataGenerations()).values()) sum += generation;
+    return sum;
+  }
+
+  /**
+   * The plan's total, counted again only once a table its type reads has been written (call
+   * inside a read transaction: the generations are then those of the rows counted).
+   */
   private total(statements: Statements, plan: QueryPlan): number {
     const count = compileCount(plan, SQLITE);
-    const generation = this.generation(statements);
-    if (generation !== this.countsGeneration) {
-      this.counts.clear();
-      this.countsGeneration = generation;
-    }
+    const stamp = stampOf(readGenerations(statements), tablesRead(plan.type));
     const key = count.text + '\u0000' + JSON.stringify(count.params);
-    let total = this.counts.get(key);
-    if (total === undefined) {
-      total = (statements.get(count.text).get(...count.params) as { n: number }).n;
-      if (this.counts.size >= COUNT_CACHE_LIMIT) this.counts.clear();
-      this.counts.set(key, total);
-    }
+    const cached = this.counts.get(key);
+    if (cached !== undefined && cached.stamp === stamp) return cached.total;
+    const total = (statements.get(count.text).get(...count.params) as { n: number }).n;
+    if (cached === undefined && this.counts.size >= COUNT_CACHE_LIMIT) this.counts.clear();
+    this.counts.set(key, { total, stamp });
     return total;
   }
 
@@ -132,6 +136,11 @@ export class SqliteStore implements Store {
     return this.bulk?.upsert(plan, rows) ?? upsertEach(this.writes, plan, rows);
   }
 
+  /** Rows changed by this connection's statements so far (to check a write's bookkeeping). */
+  private changesSoFar(): number {
+    return this.writes.get('SELECT total_changes()').pluck().get() as number;
+  }
+
   /**
    * One write transaction on the writer connection. Writes are queued so two never
    * interleave. A bulk write defers indexing (`BulkWrite`) inside the same transaction, so a
@@ -147,14 +156,37 @@ export class SqliteStore implements Store {
       const keysOff = replace && !this.loading;
       if (keysOff) db.pragma('foreign_keys = OFF');
       let bulk: BulkWrite | undefined;
+      // The tables this write changed, whose data generations move with its commit, and how
+      // many row changes were reported. Every `StoreWriter` method reports the rows it changed
+      // per table through `note` (a table that is no resource's too): a change nobody
+      // reported moves every table's generation, which is correct but empties every cache.
+      const changed = new Set<string>();
+      let reported = 0;
+      const note = (table: string, changes: number) => {
+        if (changes > 0) changed.add(table);
+        reported += changes;
+      };
       try {
         await whenFree('write', WRITE_WAIT_MS, () => db.exec('BEGIN IMMEDIATE'));
-        if (replace) this.deleteData();
+        const changesBefore = this.changesSoFar();
+        if (replace) this.deleteData(note);
         if (options.bulk === true || replace) bulk = this.bulk = new BulkWrite(this.writes, this.loading || replace);
         const result = await fn({
-          upsert: async (type, rows) => this.upsertNow(type, rows),
-          clear: async () => this.deleteData(),
+          upsert: async (type, rows) => {
+            const counts = this.upsertNow(type, rows);
+            note(type.table, counts.inserted + counts.updated);
+            return counts;
+          },
+          clear: async () => this.deleteData(note),
+          putMeta: async (name, value) => {
+            const changes = value === undefined
+              ? this.writes.get('DELETE FROM meta WHERE name = ?').run(name).changes
+              : this.writes.get(PUT_META).run(name, value).changes;
+            note('meta', changes);
+          },
         });
+        // A row change no write method reported: which table it was in is not known. Never stale.
+        if (this.changesSoFar() - changesBefore !== reported) for (const t of RESOURCE_TABLES) changed.add(t);
         const steps = (bulk?.steps ?? 0) + (keysOff ? 1 : 0);
         let step = 0;
         const advance = () => options.onDeferred?.(step++, steps);
@@ -164,7 +196,7 @@ export class SqliteStore implements Store {
           checkForeignKeys(db);
           advance();
         }
-        this.writes.get('UPDATE data_generation SET generation = generation + 1').run();
+        bumpGenerations(this.writes, changed);
         db.exec('COMMIT');
         bulk?.analyze(advance);
         return result;
@@ -182,14 +214,20 @@ export class SqliteStore implements Store {
     return next;
   }
 
-  /** Children before parents, so deletes respect foreign keys. */
-  private deleteData(): void {
-    for (const t of [...RESOURCE_TABLES].reverse()) this.writes.get(`DELETE FROM ${t}`).run();
+  /** Children before parents, so deletes respect foreign keys; `note` hears each table's deleted rows. */
+  private deleteData(note: (table: string, changes: number) => void): void {
+    for (const t of [...RESOURCE_TABLES].reverse()) note(t, this.writes.get(`DELETE FROM ${t}`).run().changes);
+    note('meta', this.writes.get('DELETE FROM meta').run().changes);
   }
 
   /** Throws unless every reference has its row (see `checkForeignKeys`): the end of a load. */
   checkForeignKeys(): void {
     checkForeignKeys(this.writer);
+  }
+
+  async getMeta(name: string): Promise<string | undefined> {
+    const r = await this.read('meta lookup', () => this.reads.get('SELECT value FROM meta WHERE name = ?').get(name) as { value: string } | undefined);
+    return r?.value;
   }
 
   async isEmpty(): Promise<boolean> {
