@@ -6,12 +6,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generateDemo, type DemoOptions } from '../src/demo/demo.js';
-import { BackupJobSession, Job, ReplicaJobSession } from '../src/model/all.js';
+import { BackupJobSession, BackupTaskSession, Job, ReplicaJobSession } from '../src/model/all.js';
 import { RESULT_MEMBERS } from '../src/model/fields.js';
-import type { Row } from '../src/model/index.js';
+import type { Row, TypeDecl } from '../src/model/index.js';
+import { parseFilter } from '../src/filter/parse.js';
+import { planPredicate } from '../src/query/plan.js';
 import { FIXTURE_NOW } from './support/fixture.js';
 import { plan } from './support/plans.js';
-import { startFixtureServer, startServer, type Server } from './support/server.js';
+import { startFixtureServer, startLoggedOn, startServer, type Server } from './support/server.js';
 
 const TOKEN = 'estate-admin-token-0123456789';
 const T0 = Date.parse(FIXTURE_NOW);
@@ -34,12 +36,10 @@ async function call(server: Server, method: string, path: string, body?: unknown
   return { status: r.status, text, json, headers: r.headers };
 }
 
-const rows = async (server: Server, type: typeof Job, filter?: string): Promise<Row[]> => {
-  const { parseFilter } = await import('../src/filter/parse.js');
-  const { planPredicate } = await import('../src/query/plan.js');
-  const p = plan(type);
-  return (await server.store.query(filter ? { ...p, where: planPredicate(type, parseFilter(filter)!) } : p)).rows;
-};
+const planOf = (type: TypeDecl, filter?: string) => ({ ...plan(type), ...(filter ? { where: planPredicate(type, parseFilter(filter)!) } : {}) });
+const rows = async (server: Server, type: TypeDecl, filter?: string): Promise<Row[]> => (await server.store.query(planOf(type, filter))).rows;
+const count = async (server: Server, type: TypeDecl, filter?: string): Promise<number> =>
+  (await server.store.query({ ...planOf(type, filter), limit: 1 }, { count: true })).total ?? 0;
 const sessionsOf = async (server: Server, jobId: string) =>
   [...(await rows(server, ReplicaJobSession, `JobUid==${jobId}`)), ...(await rows(server, BackupJobSession, `JobUid==${jobId}`))]
     .sort((a, b) => String(a.creationTime).localeCompare(String(b.creationTime)));
@@ -143,6 +143,49 @@ describe('/admin/v1/simulation, job scripts and server state', () => {
     const get = await call(server, 'GET', `/admin/v1/jobs/${jobs[0].id}/script`);
     assert.deepEqual([get.status, get.headers.get('allow')], [405, 'POST, DELETE']);
     assert.equal((await call(server, 'GET', '/admin/v1/simulation', undefined, 'wrong')).status, 401);
+  });
+});
+
+describe('queries while the engine writes', () => {
+  let server: Server;
+  let token: string;
+  before(async () => ({ server, token } = await startLoggedOn({ adminToken: TOKEN, load: (store) => generateDemo(store, DEMO), simulate: true })));
+  after(() => server.close());
+
+  test('never see an answer older than what was committed before they were sent', async () => {
+    const QUERIES: [string, TypeDecl, string?][] = [
+      ['/api/query?type=BackupJobSession&pageSize=1', BackupJobSession],
+      ['/api/query?type=BackupTaskSession&format=Entities&pageSize=1', BackupTaskSession],
+      ['/api/query?type=ReplicaJobSession&filter=State==Stopped&pageSize=1', ReplicaJobSession, 'State==Stopped'],
+    ];
+    /** Rows of each query the store had committed when the latest catch-up had answered. */
+    const committed = QUERIES.map(() => 0);
+    const totalOf = async (path: string) => {
+      const r = await fetch(server.url + path, { headers: { 'X-RestSvcSessionId': token, Accept: 'application/json' } });
+      assert.equal(r.status, 200);
+      return (JSON.parse(await r.text()) as { PagingInfo: { PagesCount: number } }).PagingInfo.PagesCount;
+    };
+    let writing = true;
+    let answers = 0;
+    const writer = (async () => {
+      // Steps shorter than the logon idle timeout: the readers' logon session stays alive.
+      for (let i = 0; i < 36; i++) {
+        assert.equal((await advance(server, 'PT10M')).status, 200);
+        for (const [i, [, type, filter]] of QUERIES.entries()) committed[i] = await count(server, type, filter);
+      }
+      writing = false;
+    })();
+    const readers = Array.from({ length: 6 }, async (_, r) => {
+      while (writing) {
+        const i = r % QUERIES.length;
+        const floor = committed[i];
+        const total = await totalOf(QUERIES[i][0]);
+        assert.ok(total >= floor, `${QUERIES[i][0]}: ${total} rows, but ${floor} were committed before it was sent`);
+        answers++;
+      }
+    });
+    await Promise.all([writer, ...readers]);
+    assert.ok(answers > 24, `queries ran meanwhile (${answers})`);
   });
 });
 

@@ -8,6 +8,7 @@ import { isRunning, renderSession, type PlannedSession } from '../demo/session.j
 import { Timeline } from '../demo/timeline.js';
 import type { DemoJob } from '../demo/fleet.js';
 import { sideOf } from '../demo/writer.js';
+import type { JobSessionRow, TaskSessionRow } from '../model/rows.js';
 import type { Store } from '../store/store.js';
 import type { ActionOutcome, Estate, EstateControl, JobAction, RunCounts } from './estate.js';
 
@@ -36,29 +37,31 @@ const SIDE_TYPES = {
 /** A write of at least this many rows is a bulk write (see `WriteOptions.bulk`). */
 const BULK_ROWS = 10_000;
 
-/** Rows of one write, per type. */
+/** Rows waiting to be written, per type and id (a later version of a row replaces an earlier one). */
 class Batch {
-  readonly rows = new Map<TypeDecl, Row[]>();
-  add(type: TypeDecl, rows: readonly object[]): void {
-    let list = this.rows.get(type);
-    if (!list) this.rows.set(type, (list = []));
-    for (const r of rows) list.push(r as unknown as Row);
+  readonly rows = new Map<TypeDecl, Map<string, Row>>();
+  get size(): number {
+    let n = 0;
+    for (const rows of this.rows.values()) n += rows.size;
+    return n;
+  }
+  add(type: TypeDecl, row: object): void {
+    let rows = this.rows.get(type);
+    if (!rows) this.rows.set(type, (rows = new Map()));
+    rows.set((row as Row).id as string, row as Row);
   }
   /** Writes the rows, and with them how far the estate has run (`state`), in one transaction. */
-  async write(store: Store, state?: SimulationState): Promise<void> {
-    if (this.rows.size === 0 && state === undefined) return;
+  async write(store: Store, state: SimulationState): Promise<void> {
     // Jobs before sessions before tasks: the declarations' write order.
     const order = [Job, ReplicaJobSession, BackupJobSession, ReplicaTaskSession, BackupTaskSession];
-    let total = 0;
-    for (const rows of this.rows.values()) total += rows.length;
     // A long catch-up writes like a load (a larger cache, indexes rebuilt when that is cheaper).
     await store.write(async (w) => {
       for (const type of order) {
         const rows = this.rows.get(type);
-        if (rows && rows.length > 0) await w.upsert(type, rows);
+        if (rows && rows.size > 0) await w.upsert(type, [...rows.values()]);
       }
-      if (state) await w.putMeta(ESTATE_META, JSON.stringify(state));
-    }, { bulk: total >= BULK_ROWS });
+      await w.putMeta(ESTATE_META, JSON.stringify(state));
+    }, { bulk: this.size >= BULK_ROWS });
   }
 }
 
@@ -77,6 +80,15 @@ export class Simulation implements Estate, EstateControl {
   enabled = true;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly operatorRng = new Map<DemoJob, Random>();
+  /** Rows shown but not yet committed (a failed write leaves them here for the next one). */
+  private pending = new Batch();
+  /**
+   * Rows of running sessions as last committed: a catch-up writes only the rows that changed
+   * (a running session's finished tasks are shown again at every catch-up).
+   */
+  private readonly shown = new Map<string, string>();
+  /** What the pending rows will make of `shown` once committed (undefined: forget the row). */
+  private showing = new Map<string, string | undefined>();
 
   private constructor(
     private readonly store: Store,
@@ -143,17 +155,37 @@ export class Simulation implements Estate, EstateControl {
 
   private async advance(now: number): Promise<RunCounts> {
     if (!this.enabled || now <= this.timeline.until) return { sessionsStarted: 0, sessionsFinished: 0 };
-    const batch = new Batch();
     const ran = await this.timeline.advance(now, {
-      session: (job, row, tasks) => {
-        const [sessionType, taskType] = SIDE_TYPES[sideOf(job)];
-        batch.add(sessionType, [row]);
-        batch.add(taskType, tasks);
-      },
-      job: (row) => batch.add(Job, [row]),
+      session: (job, row, tasks) => this.offer(job, row, tasks),
+      job: (row) => this.pending.add(Job, row),
     });
-    await batch.write(this.store, this.state);
+    await this.commit();
     return ran;
+  }
+
+  /** Queues what changed of a session and its tasks as shown now. */
+  private offer(job: DemoJob, row: JobSessionRow, tasks: readonly TaskSessionRow[]): void {
+    const [sessionType, taskType] = SIDE_TYPES[sideOf(job)];
+    // A stopped session never changes again: its rows need not be remembered.
+    const final = row.endTime !== null;
+    const one = (type: TypeDecl, r: JobSessionRow | TaskSessionRow) => {
+      const text = JSON.stringify(r);
+      if (this.shown.get(r.id) !== text) this.pending.add(type, r);
+      this.showing.set(r.id, final ? undefined : text);
+    };
+    one(sessionType, row);
+    for (const t of tasks) one(taskType, t);
+  }
+
+  /** Writes the pending rows with the estate's state; kept for the next try if that fails. */
+  private async commit(): Promise<void> {
+    await this.pending.write(this.store, this.state);
+    this.pending = new Batch();
+    for (const [id, text] of this.showing) {
+      if (text === undefined) this.shown.delete(id);
+      else this.shown.set(id, text);
+    }
+    this.showing = new Map();
   }
 
   jobAction(jobId: string, action: JobAction, now: number): Promise<ActionOutcome | undefined> {
@@ -222,18 +254,14 @@ export class Simulation implements Estate, EstateControl {
   }
 
   private async writeSession(s: PlannedSession, now: number): Promise<void> {
-    const batch = new Batch();
     const { row, tasks } = renderSession(s, now);
-    const [sessionType, taskType] = SIDE_TYPES[sideOf(s.job)];
-    batch.add(sessionType, [row]);
-    batch.add(taskType, tasks);
-    await batch.write(this.store);
+    this.offer(s.job, row, tasks);
+    await this.commit();
   }
 
   private async writeJob(job: DemoJob, now: number): Promise<void> {
     this.timeline.refreshJobRow(job, now);
-    const batch = new Batch();
-    batch.add(Job, [job.row]);
-    await batch.write(this.store);
+    this.pending.add(Job, job.row);
+    await this.commit();
   }
 }
