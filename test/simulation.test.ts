@@ -18,6 +18,7 @@ import type { Store } from '../src/store/store.js';
 import { toEpochMs } from '../src/util/datetime.js';
 import { plan } from './support/plans.js';
 import { openTestStore } from './support/store.js';
+import { FIXTURE_NOW, loadFixture } from './support/fixture.js';
 
 const root = mkdtempSync(join(tmpdir(), 'emrest-sim-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -47,8 +48,8 @@ async function snapshot(store: Store): Promise<Record<string, Row[]>> {
   return out;
 }
 
-/** The invariants of every job session and its tasks at `now`. */
-async function checkInvariants(store: Store, now: number): Promise<number> {
+/** The invariants of every job session and its tasks at `now` (retries: of those created after `since`). */
+async function checkInvariants(store: Store, now: number, since = -Infinity): Promise<number> {
   let checked = 0;
   for (const [sessionType, taskType] of [[ReplicaJobSession, ReplicaTaskSession], [BackupJobSession, BackupTaskSession]] as const) {
     const tasks = new Map<string, Row[]>();
@@ -85,7 +86,7 @@ async function checkInvariants(store: Store, now: number): Promise<number> {
     for (const list of byJob.values()) {
       list.sort((a, b) => ms(a.creationTime) - ms(b.creationTime));
       list.forEach((s, i) => {
-        if (s.isRetry !== 1) return;
+        if (s.isRetry !== 1 || ms(s.creationTime) <= since) return;
         const before = list[i - 1];
         assert.ok(before && result(before) === 'Failed', `${s.name}: a retry follows a failure`);
         const gap = ms(s.creationTime) - ms(before.endTime);
@@ -147,6 +148,55 @@ describe('the simulated estate', () => {
     assert.deepEqual(await snapshot(a.store), await snapshot(b.store));
     await a.store.close();
     await b.store.close();
+  });
+});
+
+describe('data the demo did not generate (the spec fixture)', () => {
+  test('runs only when asked; each job runs daily with the VMs of its latest run; a restart goes on with the same story', async () => {
+    const store = openTestStore(join(root, `d${++dirs}`));
+    await loadFixture(store);
+    assert.equal(await Simulation.load(store), undefined, 'not without asking');
+    const start = Date.parse(FIXTURE_NOW);
+    const sim = (await Simulation.load(store, { imported: true, now: start }))!;
+    assert.equal(sim.jobs, (await all(store, Job)).length);
+    const before = await snapshot(store);
+    const ran = await sim.catchUp(start + 3 * 24 * HOUR);
+    assert.ok(ran.sessionsStarted >= sim.jobs * 2, `every job ran about daily (${ran.sessionsStarted})`);
+    await checkInvariants(store, start + 3 * 24 * HOUR, start);
+    // Each job's new runs process the VMs its latest run before processed.
+    for (const [sessionType, taskType] of [[ReplicaJobSession, ReplicaTaskSession], [BackupJobSession, BackupTaskSession]] as const) {
+      const old = before[sessionType.name];
+      for (const s of (await all(store, sessionType)).filter((r) => ms(r.creationTime) > start && r.isRetry === 0)) {
+        const previous = old.filter((r) => r.jobId === s.jobId && r.isRetry === 0).sort((a, b) => ms(b.creationTime) - ms(a.creationTime))[0];
+        if (!previous) continue;
+        const vms = async (id: unknown) => (await all(store, taskType, `JobSessionUid==${id}`)).map((t) => t.vmDisplayName).sort();
+        const had = await vms(previous.id);
+        // A run that processed no VM tells nothing: the job then processes one named after it.
+        assert.deepEqual(await vms(s.id), had.length > 0 ? had : [`${s.jobName} VM`], `${s.name}: the VMs of ${previous.name}`);
+      }
+    }
+    // A restart resumes from the saved state; a second store run straight through agrees.
+    const resumed = (await Simulation.load(store, { imported: true }))!;
+    assert.equal(resumed.state.until, start + 3 * 24 * HOUR);
+    await resumed.catchUp(start + 5 * 24 * HOUR);
+    const other = openTestStore(join(root, `d${++dirs}`));
+    await loadFixture(other);
+    const straight = (await Simulation.load(other, { imported: true, now: start }))!;
+    await straight.catchUp(start + 3 * 24 * HOUR);
+    await straight.catchUp(start + 5 * 24 * HOUR);
+    assert.deepEqual(await snapshot(store), await snapshot(other));
+
+    // A job imported later joins the model at the next start, running from then on.
+    const [template] = await all(store, Job);
+    const late = { ...template, id: '7e57da7a-0000-4000-8000-000000000001', name: 'Imported Later' };
+    await store.write((w) => w.upsert(Job, [late]));
+    const joined = (await Simulation.load(store, { imported: true, now: start + 6 * 24 * HOUR }))!;
+    assert.equal(joined.jobs, sim.jobs + 1);
+    await joined.catchUp(start + 9 * 24 * HOUR);
+    const lateRuns = [...(await all(store, ReplicaJobSession, `JobUid==${late.id}`)), ...(await all(store, BackupJobSession, `JobUid==${late.id}`))];
+    assert.ok(lateRuns.length >= 2 && lateRuns.every((r) => ms(r.creationTime) > start + 6 * 24 * HOUR), 'it runs, from when it joined');
+    await store.close();
+    await other.close();
   });
 });
 
