@@ -59,6 +59,14 @@ export const DEFAULTS = Object.freeze({
   /** Real time between the live estate's catch-ups with a running clock (at speed 600, 10 simulated minutes). */
   estateTickMs: 1000,
   jobActionWaitMs: 5000,
+
+  /**
+   * Requests the journal keeps (`serve --journal N`): a test suite's worth of polling, at a
+   * few hundred bytes each (about 3 MB); the oldest go first.
+   */
+  journalEntries: 10_000,
+  /** The most `--journal` takes: a million entries is a few hundred MB. */
+  maxJournalEntries: 1_000_000,
 });
 
 export const databasePath = (dataDir: string) => join(resolve(dataDir), 'emrest.db');

@@ -4,7 +4,9 @@ import { parseLockoutPolicy, type LockoutPolicy } from './auth/logon-lockout.js'
 import { intOption, portOption, UsageError } from './cli/args.js';
 import { MAX_SPEED, MAX_TIME, MIN_TIME, parseInstant } from './clock/clock.js';
 import { dataDirFrom, DEFAULTS, pinnedNow, type ClockSettings } from './config.js';
+import { parseRuleList, RuleError, type FaultRule } from './http/faults/rule.js';
 import type { TlsMaterial } from './http/listen.js';
+import { locateSyntaxError } from './io/import/json-syntax-error.js';
 
 /** The flags of `emrest serve` (node:util parseArgs options; `--help` is added by `parse`). */
 export const SERVE_FLAGS = {
@@ -29,6 +31,8 @@ export const SERVE_FLAGS = {
   'no-simulate': { type: 'boolean' },
   now: { type: 'string' },
   speed: { type: 'string' },
+  faults: { type: 'string' },
+  journal: { type: 'string' },
 } as const;
 
 export type ServeFlags = {
@@ -67,6 +71,10 @@ export interface Settings {
   readonly frozen: boolean;
   /** Simulated seconds per real second (`--speed`), 0 < speed ≤ 86400. */
   readonly speed: number;
+  /** Fault rules in force from the start (`--faults FILE.json`), checked; empty without the flag. */
+  readonly faultRules: readonly FaultRule[];
+  /** Requests the journal keeps (`--journal N`); 0: no journal. */
+  readonly journalSize: number;
   /** Idle timeout of a logon session (spec §2). */
   readonly sessionTimeoutMs: number;
   /** Session collections list only sessions created within this window (spec §4.6). */
@@ -98,6 +106,8 @@ export function settingsFrom(flags: ServeFlags, env: NodeJS.ProcessEnv): Setting
   const simulate = flags.simulate ? true : flags['no-simulate'] ? false : undefined;
   const host = flags.host ?? DEFAULTS.host;
   if (host === '') throw new UsageError('--host needs an address or host name');
+  const faultRules = flags.faults === undefined ? [] : faultRulesFrom(flags.faults);
+  const journalSize = intOption(flags.journal, 'journal', DEFAULTS.journalEntries, 0, DEFAULTS.maxJournalEntries);
   return Object.freeze({
     dataDir: dataDirFrom(flags['data-dir'], env),
     demo: flags['no-demo'] !== true,
@@ -113,6 +123,8 @@ export function settingsFrom(flags: ServeFlags, env: NodeJS.ProcessEnv): Setting
     adminToken,
     ...clock,
     simulate,
+    faultRules: Object.freeze(faultRules),
+    journalSize,
     sessionTimeoutMs: DEFAULTS.sessionTimeoutSeconds * 1000,
     windowMs: DEFAULTS.windowDays * 86_400_000,
   });
@@ -181,6 +193,34 @@ function adminTokenFrom(flag: string | undefined, file: string | undefined, env:
   // A line break cannot travel in an Authorization header: such a token could never match.
   if (/[\r\n]/.test(token)) throw new UsageError(`--admin-token-file ${file} holds more than one line`);
   return token;
+}
+
+/** Line and column (1-based) of a character offset. */
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `line ${before.length}, column ${before[before.length - 1].length + 1}`;
+}
+
+/**
+ * The rules of `--faults FILE` (a JSON list of rules, as POST /admin/v1/faults takes them),
+ * checked now: a file that cannot be read, is not JSON or holds a bad rule refuses to start,
+ * naming the file and the place (line and column, or the rule's index and field).
+ */
+function faultRulesFrom(file: string): FaultRule[] {
+  const text = readFileOption(file, 'faults').replace(/^\uFEFF/, '');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    const { offset, reason } = locateSyntaxError(text);
+    throw new UsageError(`--faults ${file}: not JSON at ${lineColumn(text, offset)}: ${reason}`);
+  }
+  try {
+    return parseRuleList(value);
+  } catch (e) {
+    if (e instanceof RuleError) throw new UsageError(`--faults ${file}: ${e.message}`);
+    throw e;
+  }
 }
 
 function lockoutFrom(text: string = DEFAULTS.logonLockout): LockoutPolicy | undefined {

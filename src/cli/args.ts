@@ -3,9 +3,11 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 export class UsageError extends Error {}
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+/** What `parse` returns (spelled out so declarations can name it). */
+type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O & { help: { type: 'boolean'; short: string } }; allowPositionals: boolean; strict: true }>>;
 
 /** parseArgs with `--help` on every command and usage errors that name the command. */
-export function parse<O extends Options>(argv: string[], options: O, allowPositionals = false) {
+export function parse<O extends Options>(argv: string[], options: O, allowPositionals = false): Parsed<O> {
   try {
     return parseArgs({ args: joinNegativeValues(argv, options), options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true });
   } catch (e) {

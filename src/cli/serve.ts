@@ -42,7 +42,7 @@ Options:
                       password, first for W, then twice as long each time up to 15 minutes;
                       a successful logon resets it. 0 turns it off (default: ${DEFAULTS.logonLockout})
   --admin-token T     enable the admin API (POST /admin/v1/import, DELETE /admin/v1/data,
-                      /admin/v1/clock, simulation, jobs/{id}/script, …) for requests with "Authorization: Bearer T" (default: $EMREST_ADMIN_TOKEN;
+                      /admin/v1/clock, simulation, jobs/{id}/script, faults, requests, …) for requests with "Authorization: Bearer T" (default: $EMREST_ADMIN_TOKEN;
                       unset: the API is off and /admin answers 404)
   --admin-token-file FILE
                       read T from FILE instead (surrounding whitespace ignored), so that it
@@ -58,6 +58,11 @@ Options:
                       fleet and 'emrest seed'; other data runs only when asked, each job
                       modelled from its latest run and NextRun the first time)
   --no-simulate       serve the data as a snapshot: nothing runs
+  --faults FILE       fault rules in force from the start: a JSON list of rules as
+                      POST /admin/v1/faults takes them (they apply to /api only); a file
+                      with an error refuses to start, naming the rule and field
+  --journal N         requests the request journal keeps (GET /admin/v1/requests), the
+                      oldest dropped first; 0 turns it off (default: ${DEFAULTS.journalEntries})
   -h, --help          show this help
 
 Environment: EMREST_DATA_DIR, EMREST_NOW (start the clock frozen at that instant, e.g.

@@ -9,7 +9,11 @@ import { DEFAULTS } from '../config.js';
 import { BadQuery } from '../query/plan.js';
 import { errorDocument } from '../represent/documents.js';
 import { StoreBusyError } from '../store/store.js';
-import { authenticate } from './auth.js';
+import { authenticate, basicUserName } from './auth.js';
+import { FaultRuntime } from './faults/apply.js';
+import { requestPath } from './faults/match.js';
+import { FaultRegistry } from './faults/registry.js';
+import { Journal } from './journal.js';
 import type { AppContext, RequestState } from './context.js';
 import { EmError, errors } from './errors.js';
 import { wantsJson } from './negotiate.js';
@@ -112,6 +116,11 @@ function checkFraming(req: FastifyRequest): void {
   delete req.raw.headers['content-length'];
 }
 
+/** The control plane's paths: never journalled, never faulted. */
+const isAdmin = (path: string) => /^\/admin(\/|$)/i.test(path);
+/** The EM API's paths: the only ones fault rules apply to. */
+const isEmApi = (path: string) => /^\/api(\/|$)/i.test(path);
+
 /** Sends an EM error, logging its code (Fastify's request log says no more than the status). */
 function reject(req: FastifyRequest, reply: FastifyReply, error: EmError, rendering: Rendering): void {
   req.log.info({ errorCode: error.code, statusCode: error.status }, error.message);
@@ -151,11 +160,48 @@ export function buildApp(ctx: AppContext, options: { readonly logger?: FastifySe
 
   const timers = new IdleTimers(ctx.store, DEFAULTS.idleTimerFlushMs);
   app.addHook('onClose', () => timers.close());
-  app.addHook('onRequest', async (req) => {
+  const journal = new Journal(ctx.settings.journalSize);
+  const faults = new FaultRegistry(ctx.settings.faultRules);
+  const faulting = new FaultRuntime({
+    expireSession: async (req) => {
+      const logon = req.em.logon;
+      if (!logon) return;
+      timers.forget(logon.sessionId);
+      await ctx.store.deleteLogonSession(logon.sessionId);
+    },
+  });
+  // Hung, delayed and slow answers would hold the listeners open: they are cut before they close.
+  app.addHook('preClose', async () => faulting.closeAll());
+  app.addHook('onRequest', async (req, reply) => {
     req.em = { base: linkBase(req, ctx), rendering: renderingFor(req, ctx), params: parseQueryString(rawQuery(req.url)) };
+    const path = requestPath(req.url);
+    const admin = isAdmin(path);
+    const record = admin ? undefined : journal.begin({ method: req.method, path, params: req.em.params, at: ctx.clock.now() }, reply.raw);
     checkFraming(req);
     // Authentication comes before routing: an unauthenticated unknown path is 401, not 404.
-    if (!req.routeOptions.config.anonymous) req.em.logon = await authenticate(req, ctx, timers);
+    // A fault rule may still meet the request (the network fails before EM knows who asks).
+    let refused: unknown;
+    if (!req.routeOptions.config.anonymous) {
+      try {
+        req.em.logon = await authenticate(req, ctx, timers);
+      } catch (e) {
+        if (admin) throw e;
+        refused = e;
+      }
+    }
+    const user = req.em.logon?.user.name ?? basicUserName(req.headers.authorization);
+    if (record) record.user = user ?? null;
+    if (!admin && isEmApi(path) && faults.size > 0) {
+      const format = req.em.rendering.json ? 'json' : 'xml';
+      const decision = faults.decide({ method: req.method, path, params: req.em.params, user, format });
+      if (decision) {
+        if (record) record.fault = decision.id;
+        req.log.info({ faultRule: decision.id, fault: decision.fault?.kind ?? 'delay' }, 'fault rule met');
+        await faulting.apply(decision, req, reply);
+        if (reply.sent) return;
+      }
+    }
+    if (refused !== undefined) throw refused;
   });
 
   app.setErrorHandler((err, req, reply: FastifyReply) => {
@@ -173,6 +219,6 @@ export function buildApp(ctx: AppContext, options: { readonly logger?: FastifySe
   const listings = new Listings(ctx.store);
   queryRoute(app, ctx, listings);
   resourceRoutes(app, ctx, listings, jobActionRoutes(app, ctx));
-  adminRoutes(app, ctx);
+  adminRoutes(app, ctx, { faults, journal });
   return app;
 }

@@ -55,6 +55,9 @@ function basicCredentials(header: string | undefined): { name: string; password:
   return colon < 0 ? undefined : { name: text.slice(0, colon), password: text.slice(colon + 1) };
 }
 
+/** The user name of a request's Basic credentials (a logon's), for the request journal and fault rules; never the password. */
+export const basicUserName = (header: string | undefined): string | undefined => basicCredentials(header)?.name;
+
 /** What a logon keeps besides the store: checked passwords, failures per user and address, idle timers. */
 export interface LogonState {
   readonly verified: CredentialCache;

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { API_VERSIONS } from '../represent/documents.js';
 import type { HeaderList } from './send.js';
 
@@ -21,8 +22,11 @@ export class EmError extends Error {
 export interface ErrorEntry<A extends unknown[]> {
   (...args: A): EmError;
   readonly code: string;
-  /** `'4xx'` only for the entry that passes on the status Fastify chose. */
-  readonly status: number | '4xx';
+  /**
+   * `'4xx'` only for the entry that passes on the status Fastify chose; `'4xx/5xx'` only for
+   * the injected fault, whose status the fault rule chose.
+   */
+  readonly status: number | '4xx' | '4xx/5xx';
   /** Names of the headers it adds. */
   readonly headers: readonly string[];
 }
@@ -89,6 +93,15 @@ export const errors = {
   requestRejected: Object.assign((status: number, message: string) => new EmError('request-rejected', status, message), {
     code: 'request-rejected',
     status: '4xx' as const,
+    headers: [] as readonly string[],
+  }),
+  /**
+   * A fault rule's `{"status":N,"message":…}` (contract §4): the rule's status (400–599) and
+   * message (default: the status's reason phrase), as an EM Error in the negotiated format.
+   */
+  injectedFault: Object.assign((status: number, message?: string) => new EmError('injected-fault', status, message ?? http.STATUS_CODES[status] ?? `Error ${status}`), {
+    code: 'injected-fault',
+    status: '4xx/5xx' as const,
     headers: [] as readonly string[],
   }),
   /** A control-plane request about the simulated estate while the data is a snapshot (serve without --simulate). */

@@ -56,6 +56,8 @@ export interface ServerOptions {
   /** Turns the admin API on, its writes in a writer thread. */
   readonly adminToken?: string;
   readonly logonLockout?: LockoutPolicy;
+  /** Further serve flags (e.g. `journal`, `faults`). */
+  readonly flags?: ServeFlags;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   const dir = mkdtempSync(join(tmpdir(), 'emrest-test-'));
   const lockout = options.logonLockout;
   const settings = testSettings({
+    ...options.flags,
     'data-dir': dir,
     'page-size': options.defaultPageSize?.toString(),
     'json-bom': options.jsonBom,

@@ -6,6 +6,10 @@ import { errors } from '../errors.js';
 import { sendRaw } from '../send.js';
 import { adminClockRoutes } from './admin-clock.js';
 import { adminEstateRoutes } from './admin-estate.js';
+import type { FaultRegistry } from '../faults/registry.js';
+import type { Journal } from '../journal.js';
+import { adminFaultRoutes } from './admin-faults.js';
+import { adminRequestRoutes } from './admin-requests.js';
 import { ADMIN_METHODS as METHODS, adminGuard, sendJson } from './admin-shared.js';
 
 /**
@@ -15,13 +19,21 @@ import { ADMIN_METHODS as METHODS, adminGuard, sendJson } from './admin-shared.j
  *   GET|POST /admin/v1/clock  the clock (admin-clock.ts; its errors are JSON)
  *   /admin/v1/simulation, /admin/v1/jobs/{id}/script, /admin/v1/backupServers/{id}/state
  *                             the simulated estate (admin-estate.ts; JSON errors)
+ *   /admin/v1/faults[/{id}]   fault rules (admin-faults.ts; JSON errors)
+ *   /admin/v1/requests[/count] the request journal (admin-requests.ts; JSON errors)
  * Enabled only with an admin token (`serve --admin-token T` / EMREST_ADMIN_TOKEN); requests
  * then need `Authorization: Bearer T`. Disabled, every /admin path is 404 like any unknown path.
  */
 
 const IMPORT = '/admin/v1/import';
 const DATA = '/admin/v1/data';
-export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
+/** The HTTP layer's own state the control plane reads and changes. */
+export interface AdminState {
+  readonly faults: FaultRegistry;
+  readonly journal: Journal;
+}
+
+export function adminRoutes(app: FastifyInstance, ctx: AppContext, state: AdminState): void {
   const { token, guard } = adminGuard(ctx);
   const writer = ctx.dataWriter;
   if (token !== undefined && writer === undefined) throw new Error('the admin API needs a data writer');
@@ -36,6 +48,8 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (token !== undefined) {
       await admin.register(adminClockRoutes(ctx, guard));
       await admin.register(adminEstateRoutes(ctx, guard));
+      await admin.register(adminFaultRoutes(state.faults, guard));
+      await admin.register(adminRequestRoutes(state.journal, guard));
     }
 
     admin.route({
