@@ -6,6 +6,7 @@
  * refused, and the ring's size (`--journal N`, 0 = off).
  */
 import assert from 'node:assert/strict';
+import type { JournalEntry } from '../src/client/types.js';
 import net from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { UsageError } from '../src/cli/args.js';
@@ -18,17 +19,7 @@ import { ADMIN_BASIC, startLoggedOn, VIEWER_BASIC, type Server } from './support
 const TOKEN = 'journal-admin-token-0123456789';
 const BEARER = { Authorization: `Bearer ${TOKEN}` };
 
-interface Entry {
-  at: string;
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  status: number | null;
-  ms: number | null;
-  user: string | null;
-  bytes: number;
-  fault: string | null;
-}
+type Entry = JournalEntry;
 
 async function call(server: Server, method: string, path: string, headers: Record<string, string> = BEARER, body?: string) {
   const r = await fetch(server.url + path, { method, headers, body });

@@ -117,7 +117,7 @@ export class Simulation implements Estate, EstateControl {
    * seed's instant the first time); other data only when `imported` asks for it, from `now`
    * the first time (its jobs modelled then and kept). Undefined: nothing to simulate.
    */
-  static async load(store: Store, options: { imported?: boolean; now?: number } = {}): Promise<Simulation | undefined> {
+  static async load(store: Store, options: { imported?: boolean; now: number }): Promise<Simulation | undefined> {
     const saved = await store.getMeta(ESTATE_META);
     const state = saved === undefined ? undefined : (JSON.parse(saved) as SimulationState);
     const demoText = await store.getMeta(DEMO_META);
@@ -128,7 +128,7 @@ export class Simulation implements Estate, EstateControl {
       return Simulation.resume(store, { demo, until });
     }
     if (!options.imported) return undefined;
-    const now = options.now ?? Date.now();
+    const { now } = options;
     // Jobs imported since the model was made join it, their stories starting now.
     const imported = state?.imported ? await withNewJobs(store, state.imported, Math.max(now, state.until)) : await modelFromStore(store, now);
     const simulation = await Simulation.resume(store, { imported, until: state?.imported ? state.until : now });

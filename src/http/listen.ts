@@ -22,6 +22,7 @@ export async function tlsMaterial(dataDir: string): Promise<TlsMaterial> {
   if (existsSync(certPath) && existsSync(keyPath)) {
     return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') };
   }
+  // Clients check a certificate against their own (real) clock, never the simulated one.
   const notBefore = new Date(Date.now() - 86_400_000);
   const notAfter = new Date(notBefore.getTime() + 5 * 365 * 86_400_000);
   const pems = await selfsigned.generate([{ name: 'commonName', value: hostname() }], {
