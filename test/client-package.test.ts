@@ -114,12 +114,18 @@ export async function check(): Promise<void> {
     }
   });
 
-  test("the README's Client SDK example runs verbatim against a demo estate", async () => {
+  /** The first js block after `heading` in README.md. */
+  function readmeExample(heading: string): string {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('\n## Client SDK\n'));
-    const m = /```js\n([\s\S]*?)```/.exec(section);
-    assert.ok(readme.includes('\n## Client SDK\n') && m, 'the README has a Client SDK section with a js example');
-    writeFileSync(join(dir, 'monitoring.test.mjs'), m[1]);
+    const at = readme.indexOf(`\n${heading}\n`);
+    const m = /```js\n([\s\S]*?)```/.exec(readme.slice(at));
+    assert.ok(at >= 0 && m, `README.md has a js example under ${JSON.stringify(heading)}`);
+    return m[1];
+  }
+
+  /** Runs a README example as its own `node --test` run against a fresh demo estate; every test in it passes. */
+  async function runExample(file: string, source: string, tests: number): Promise<void> {
+    writeFileSync(join(dir, file), source);
     const token = 'readme-example-token-0123456789';
     const server = await startServer({
       adminToken: token,
@@ -130,16 +136,27 @@ export async function check(): Promise<void> {
       const env: NodeJS.ProcessEnv = { ...process.env, EMREST_URL: server.url, EMREST_ADMIN_TOKEN: token, EM_USER: 'tech\\admin', EM_PASSWORD: 'Passw0rd' };
       delete env.NODE_TEST_CONTEXT; // a test run of its own, not a subtest of this one
       try {
-        const { stdout } = await run(process.execPath, ['--test', '--test-reporter=tap', 'monitoring.test.mjs'], { cwd: dir, env });
-        assert.match(stdout, /^# pass 2$/m);
+        const { stdout } = await run(process.execPath, ['--test', '--test-reporter=tap', file], { cwd: dir, env });
+        assert.match(stdout, new RegExp(`^# pass ${tests}$`, 'm'));
         assert.match(stdout, /^# fail 0$/m);
       } catch (e) {
         const { stdout, stderr } = e as { stdout: string; stderr: string };
-        assert.fail(`the README example failed:\n${stdout}${stderr}`);
+        assert.fail(`the README example ${file} failed:\n${stdout}${stderr}`);
       }
       assert.equal((await fetch(`${server.url}/admin/v1/faults`, { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.json())).faults.length, 0, 'its after() reset the control plane');
     } finally {
       await server.close();
     }
+  }
+
+  test("the README's Client SDK example runs verbatim against a demo estate", async () => {
+    await runExample('monitoring.test.mjs', readmeExample('## Client SDK'), 2);
+  });
+
+  test("the README's retry and re-logon example runs verbatim against a demo estate", async () => {
+    const source = readmeExample('### A complete example: an integration that retries and logs on again');
+    assert.match(source, /status: 503/);
+    assert.match(source, /expireSession: true/);
+    await runExample('integration.test.mjs', source, 3);
   });
 });

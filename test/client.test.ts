@@ -427,6 +427,20 @@ describe('against the spec §7 fixture', () => {
     assert.match(bad.error, /request body/);
   });
 
+  test('health: status, versions and the stored job sessions, as the query service counts them', async () => {
+    const h = await admin.health();
+    const sessions = (await json.queryAll('BackupJobSession')).length + (await json.queryAll('ReplicaJobSession')).length;
+    assert.ok(sessions > 0);
+    assert.deepEqual(h, { status: 'ok', version: h.version, emVersion: '12', sessions, now: FIXTURE_NOW.replace('Z', '.000Z'), simulation: 'off' });
+    assert.match(h.version, /^\d+\.\d+\.\d+/);
+    const post = await fetch(`${server.url}/admin/v1/health`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` } });
+    assert.equal(post.status, 405);
+    assert.equal(post.headers.get('allow'), 'GET');
+    const anonymous = await fetch(`${server.url}/admin/v1/health`);
+    assert.equal(anonymous.status, 401);
+    assert.equal((await anonymous.json()).status, 401);
+  });
+
   test('control-plane errors: 401 for a wrong token, 409 on a snapshot, 400 naming the field', async () => {
     const wrong = await rejection(new EmrestAdmin({ baseUrl: server.url, token: 'wrong' }).clock.get(), EmrestAdminError);
     assert.equal(wrong.status, 401);

@@ -15,6 +15,8 @@ import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { UsageError } from '../src/cli/args.js';
+import { DEFAULTS } from '../src/config.js';
+import { generateDemo } from '../src/demo/demo.js';
 import { tlsMaterial } from '../src/http/listen.js';
 import { parseRule, parseRuleList, RuleError } from '../src/http/faults/rule.js';
 import { FaultRegistry } from '../src/http/faults/registry.js';
@@ -380,7 +382,82 @@ describe('fault rules over HTTP', () => {
     }
     assert.equal((await listRules(server)).length, 1, 'nothing was added');
   });
+
+  test('at most 1000 rules in force: a list that would pass it is refused whole', async () => {
+    const rule = { match: { path: '/api/nothing-here' }, fault: { status: 500 } };
+    assert.equal((await call(server, 'POST', '/admin/v1/faults', Array(999).fill(rule))).status, 201);
+    const over = await call(server, 'POST', '/admin/v1/faults', [rule, rule]);
+    assert.equal(over.status, 400);
+    assert.match(over.json.error, /^at most 1000 fault rules are in force at once: 999 are, this adds 2$/);
+    assert.equal((await call(server, 'POST', '/admin/v1/faults', rule)).status, 201);
+    assert.equal((await listRules(server)).length, 1000);
+    assert.equal((await call(server, 'DELETE', '/admin/v1/faults')).status, 204);
+    const list = await call(server, 'POST', '/admin/v1/faults', Array(1001).fill(rule));
+    assert.equal(list.status, 400);
+    assert.match(list.json.error, /^at most 1000 rules, got 1001$/);
+  });
 });
+
+describe('slowBody and truncate on a streamed answer (over two store chunks)', () => {
+  let server: Server;
+  let token: string;
+  const path = '/api/query?type=BackupTaskSession&format=Entities&pageSize=5000';
+
+  before(async () => {
+    ({ server, token } = await startLoggedOn({
+      adminToken: TOKEN,
+      load: (store) => generateDemo(store, { seed: 3, servers: 2, jobs: 2, backupJobs: 6, days: 10, now: Date.parse('2026-11-01T00:00:00Z') }),
+    }));
+  });
+  after(() => server.close());
+  beforeEach(async () => {
+    assert.equal((await call(server, 'DELETE', '/admin/v1/faults')).status, 204);
+  });
+
+  test('slowBody: the same streamed body, at the rate', async () => {
+    const normal = await api(server, token, path);
+    assert.equal(normal.status, 200);
+    const rows = parseXml(normal.text).getElementsByTagName('BackupTaskSession').length;
+    assert.ok(rows > 2 * DEFAULTS.chunkRows, `${rows} rows: a streamed answer`);
+    const size = Buffer.byteLength(normal.text);
+    const bytesPerSecond = Math.ceil(size / 0.5);
+    await addRule(server, { match: { path: '/api/query' }, fault: { slowBody: { bytesPerSecond } }, count: 1 });
+    const started = performance.now();
+    const slow = await api(server, token, path);
+    const took = performance.now() - started;
+    assert.equal(slow.status, 200);
+    assert.equal(slow.text, normal.text);
+    assert.ok(took >= 350, `took ${took} ms`);
+  });
+
+  test('truncate: a prefix of the streamed body, then the connection closes', async () => {
+    const full = Buffer.from((await api(server, token, path)).text, 'utf8');
+    await addRule(server, { match: { path: '/api/query' }, fault: { truncate: true }, count: 1 });
+    const r = await rawExchange(portOf(server), rawRequest('GET', path, { Host: new URL(server.url).host, 'X-RestSvcSessionId': token }));
+    assert.equal(r.closed, true);
+    const end = r.data.indexOf('\r\n\r\n');
+    assert.match(r.data.subarray(0, end).toString('latin1'), /^HTTP\/1\.1 200 /);
+    const received = dechunk(r.data.subarray(end + 4));
+    assert.ok(received.length > 0 && received.length < full.length, `${received.length} of ${full.length} bytes`);
+    assert.deepEqual(received, full.subarray(0, received.length));
+    assert.equal((await api(server, token, path)).text, full.toString('utf8'), 'count 1: the next answer is whole');
+  });
+});
+
+/** The data of a chunked body as far as it came (a cut last chunk counts as far as it goes). */
+function dechunk(body: Buffer): Buffer {
+  const out: Buffer[] = [];
+  let at = 0;
+  while (at < body.length) {
+    const eol = body.indexOf('\r\n', at);
+    if (eol < 0) break;
+    const size = parseInt(body.subarray(at, eol).toString('latin1'), 16);
+    if (!(size > 0)) break;
+    out.push(body.subarray(eol + 2, Math.min(body.length, eol + 2 + size)));
+    at = eol + 2 + size + 2;
+  }
+  return Buffer.concat(out);
+}
 
 describe('hung requests and shutdown', () => {
   test('app.close() finishes with a hung request and a slow body outstanding, cutting them', async () => {

@@ -140,6 +140,19 @@ describe('request journal over HTTP', () => {
     assert.equal((await journal(server, '?limit=0')).requests.length, 0);
   });
 
+  test('long URLs are kept cut: 1024 characters per path, name and value, 32 parameters', async () => {
+    const long = 'x'.repeat(6000);
+    const many = Array.from({ length: 40 }, (_, i) => `p${i}=${i}`).join('&');
+    assert.equal((await em(`/api/${long}?filter=${long}&${many}`)).status, 404);
+    const [entry] = (await journal(server)).requests;
+    assert.equal(entry.path, `/api/${long}`.slice(0, 1023) + '…');
+    assert.equal(entry.query.filter, long.slice(0, 1023) + '…');
+    assert.equal(Object.keys(entry.query).length, 32);
+    assert.equal(entry.query.p30, '30');
+    assert.equal(entry.query.p31, undefined);
+    assert.equal(await count(server, `?path=/api/${'x'.repeat(100)}`), 1, 'a prefix still finds it');
+  });
+
   test('never credentials: no bodies, no headers, credential-like parameters masked', async () => {
     const password = 'Passw0rd';
     const logon = await call(server, 'POST', '/api/sessionMngr/?v=latest&password=hunter2&apiKey=k', { Authorization: ADMIN_BASIC }, `password=${password}`);

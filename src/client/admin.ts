@@ -11,6 +11,7 @@ import type {
   ClockState,
   FaultRule,
   FaultRuleInput,
+  Health,
   ImportResult,
   JobScript,
   JournalFilter,
@@ -112,6 +113,11 @@ export class EmrestAdmin {
     } catch {
       throw new EmrestAdminError(res.status, `the answer is not JSON: ${text.slice(0, 200)}`, method, `/admin/v1${path}`, text);
     }
+  }
+
+  /** `GET /admin/v1/health`: answers once the server can query its store. */
+  health(): Promise<Health> {
+    return this.#call('GET', '/health');
   }
 
   /** The clock (contract §1). */

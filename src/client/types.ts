@@ -243,6 +243,20 @@ export interface ClockChange {
   frozen?: boolean;
 }
 
+/** `GET /admin/v1/health` (contract §6) */
+export interface Health {
+  status: 'ok';
+  /** emrest's own version. */
+  version: string;
+  /** The EM version whose wire the server speaks. */
+  emVersion: string;
+  /** Stored job sessions of every kind (task and logon sessions not counted). */
+  sessions: number;
+  /** The server's clock. */
+  now: string;
+  simulation: 'running' | 'paused' | 'off';
+}
+
 /** `GET /admin/v1/simulation` */
 export interface SimulationState {
   enabled: boolean;

@@ -66,14 +66,24 @@ export interface JournalFilter {
 const SECRET = /pass|pwd|token|secret|session|auth|cookie|credential|key/i;
 export const MASK = '***';
 
+/**
+ * What an entry keeps of a path, a parameter name or value: at most this many characters (cut
+ * ones end with `…`), and at most `KEPT_PARAMS` parameters, so 10,000 entries of maximal URLs
+ * stay a few tens of MB.
+ */
+const KEPT_CHARS = 1024;
+const KEPT_PARAMS = 32;
+export const kept = (text: string): string => (text.length <= KEPT_CHARS ? text : `${text.slice(0, KEPT_CHARS - 1)}…`);
+
 export function journalQuery(params: readonly QueryParam[]): Record<string, string> {
   const out: Record<string, string> = {};
   const seen = new Set<string>();
   for (const p of params) {
     const lower = p.name.toLowerCase();
     if (seen.has(lower)) continue;
+    if (seen.size === KEPT_PARAMS) break;
     seen.add(lower);
-    out[p.name] = SECRET.test(p.name) ? MASK : p.value;
+    out[kept(p.name)] = SECRET.test(p.name) ? MASK : kept(p.value);
   }
   return out;
 }
@@ -131,7 +141,7 @@ export class Journal {
       atMs: request.at,
       at: new Date(request.at).toISOString(),
       method: request.method,
-      path: request.path,
+      path: kept(request.path),
       query: journalQuery(request.params),
       status: null,
       ms: null,

@@ -80,6 +80,8 @@ const MATCH_KEYS = ['method', 'path', 'query', 'user', 'format'];
 const KINDS = ['status', 'reset', 'hang', 'truncate', 'slowBody', 'expireSession'] as const;
 /** Longest delay and jitter: a test that waits longer than this is waiting for nothing. */
 export const MAX_DELAY_MS = 3_600_000;
+/** Rules in force at once: every EM request is shown to each of them. */
+export const MAX_RULES = 1000;
 const MAX_MESSAGE = 4000;
 const MAX_BYTES_PER_SECOND = 1_000_000_000;
 
@@ -275,6 +277,7 @@ export function parseRule(value: unknown): FaultRule {
 /** Checks a rule file's list: an error names the rule's index (`[2].count`). */
 export function parseRuleList(value: unknown): FaultRule[] {
   if (!Array.isArray(value)) fail('', `expected a JSON list of rules such as [{"match":{"path":"/api/query"},"fault":{"status":503}}], got ${shown(value)?.slice(0, 60)}`);
+  if ((value as unknown[]).length > MAX_RULES) fail('', `at most ${MAX_RULES} rules, got ${(value as unknown[]).length}`);
   return (value as unknown[]).map((item, i) => {
     try {
       return parseRule(item);

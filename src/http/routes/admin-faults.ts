@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errors } from '../errors.js';
 import type { FaultRegistry } from '../faults/registry.js';
-import { parseRule, parseRuleList, RuleError, type FaultRule } from '../faults/rule.js';
+import { MAX_RULES, parseRule, parseRuleList, RuleError, type FaultRule } from '../faults/rule.js';
 import { sendRaw } from '../send.js';
 import { ADMIN_METHODS, jsonErrors, sendJson } from './admin-shared.js';
 
@@ -60,6 +60,9 @@ export function adminFaultRoutes(faults: FaultRegistry, guard: (req: FastifyRequ
       method: 'POST', url: FAULTS, config, onRequest: guard, bodyLimit: BODY_LIMIT,
       handler: async (req, reply) => {
         const { rules, list } = rulesOf(req.body);
+        if (faults.size + rules.length > MAX_RULES) {
+          throw bad(`at most ${MAX_RULES} fault rules are in force at once: ${faults.size} are, this adds ${rules.length}`);
+        }
         const added = rules.map((rule) => faults.add(rule));
         sendJson(reply, 201, list ? { faults: added } : added[0]);
       },

@@ -9,6 +9,7 @@ import { adminEstateRoutes } from './admin-estate.js';
 import type { FaultRegistry } from '../faults/registry.js';
 import type { Journal } from '../journal.js';
 import { adminFaultRoutes } from './admin-faults.js';
+import { adminHealthRoutes } from './admin-health.js';
 import { adminRequestRoutes } from './admin-requests.js';
 import { ADMIN_METHODS as METHODS, adminGuard, sendJson } from './admin-shared.js';
 
@@ -16,6 +17,7 @@ import { ADMIN_METHODS as METHODS, adminGuard, sendJson } from './admin-shared.j
  * The ingest API for test suites, outside the EM API (not under /api, no EM logon):
  *   POST   /admin/v1/import   body = anything `emrest import` reads (Content-Type ignored)
  *   DELETE /admin/v1/data     deletes every resource row; users and logon sessions stay
+ *   GET    /admin/v1/health   status, versions, stored job sessions (admin-health.ts; JSON errors)
  *   GET|POST /admin/v1/clock  the clock (admin-clock.ts; its errors are JSON)
  *   /admin/v1/simulation, /admin/v1/jobs/{id}/script, /admin/v1/backupServers/{id}/state
  *                             the simulated estate (admin-estate.ts; JSON errors)
@@ -46,6 +48,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext, state: AdminS
     const config = { anonymous: true };
     // Off, the clock is an unknown /admin path like any other (404 below).
     if (token !== undefined) {
+      await admin.register(adminHealthRoutes(ctx, guard));
       await admin.register(adminClockRoutes(ctx, guard));
       await admin.register(adminEstateRoutes(ctx, guard));
       await admin.register(adminFaultRoutes(state.faults, guard));
