@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { agentJobCount } from '../src/demo/agents.js';
 import { generateDemo, type DemoOptions } from '../src/demo/demo.js';
+import { nasJobCount } from '../src/demo/nas.js';
 import { BackupJobSession, BackupTaskSession, Job, ReplicaJobSession } from '../src/model/all.js';
 import { RESULT_MEMBERS } from '../src/model/fields.js';
 import type { Row, TypeDecl } from '../src/model/index.js';
@@ -58,7 +60,9 @@ describe('/admin/v1/simulation, job scripts and server state', () => {
     const got = await call(server, 'GET', '/admin/v1/simulation');
     assert.equal(got.status, 200);
     assert.equal(got.headers.get('content-type'), 'application/json');
-    assert.deepEqual({ ...got.json, running: undefined }, { enabled: true, jobs: DEMO.jobs! + DEMO.backupJobs!, running: undefined });
+    // Every job runs: VM jobs, and the agent and file share jobs the backup jobs bring along.
+    const jobCount = DEMO.jobs! + DEMO.backupJobs! + agentJobCount(DEMO.backupJobs!) + nasJobCount(DEMO.backupJobs!);
+    assert.deepEqual({ ...got.json, running: undefined }, { enabled: true, jobs: jobCount, running: undefined });
     assert.equal(typeof got.json.running, 'number');
 
     const paused = await call(server, 'POST', '/admin/v1/simulation', { enabled: false });

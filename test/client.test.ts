@@ -30,7 +30,9 @@ import {
   type Reference,
   type ReplicaJobSession,
 } from '../src/client/index.js';
+import { agentJobCount } from '../src/demo/agents.js';
 import { generateDemo, type DemoOptions } from '../src/demo/demo.js';
+import { nasJobCount } from '../src/demo/nas.js';
 import type { FilterNode } from '../src/filter/ast.js';
 import { parseFilter } from '../src/filter/parse.js';
 import { TYPES } from '../src/model/index.js';
@@ -155,7 +157,7 @@ describe('filter builder', () => {
     assert.throws(() => f.and(), FilterBuildError);
     assert.throws(() => f.raw('  '), FilterBuildError);
     assert.throws(() => f.cmp('Result', '=' as '==', 'Failed'), FilterBuildError);
-    assert.throws(() => filterFor('Repository' as QueryType), FilterBuildError);
+    assert.throws(() => filterFor('FailoverPlan' as QueryType), FilterBuildError);
   });
 
   test('filterFor types fields and values per query type (compile-time checks)', () => {
@@ -509,7 +511,8 @@ describe('against a live demo estate', () => {
   test('simulation: pause (time passes, nothing runs), resume (catches up)', async () => {
     const s = await admin.simulation.get();
     assert.equal(s.enabled, true);
-    assert.equal(s.jobs, DEMO.jobs! + DEMO.backupJobs!);
+    // VM jobs, and the agent and file share jobs the backup jobs bring along.
+    assert.equal(s.jobs, DEMO.jobs! + DEMO.backupJobs! + agentJobCount(DEMO.backupJobs!) + nasJobCount(DEMO.backupJobs!));
     assert.equal((await admin.simulation.pause()).enabled, false);
     const idle = await admin.clock.advance('PT12H');
     assert.deepEqual(idle.ran, { sessionsStarted: 0, sessionsFinished: 0 });

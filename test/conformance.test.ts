@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { DOCUMENTED_QUERY_TYPES, TYPES, UNIMPLEMENTED_QUERY_TYPES } from '../src/model/index.js';
 import { J1, S1 } from './support/fixture.js';
 import { goldenSuites } from './support/golden.js';
 import { get, logon, startFixtureServer, type Server } from './support/server.js';
@@ -70,14 +71,20 @@ describe('links resolve', () => {
     assert.equal(bs.BackupServers[0].Description, '');
   });
 
-  test('querySvc lists the implemented query types; its links work', async () => {
+  test('querySvc lists every documented query type: the declared ones answer, the others 501', async () => {
     const res = await get(server, '/api/querySvc', { token });
     const svc = root(res.body, 'QuerySvc');
     assert.equal(attr(svc, 'Type'), 'QueryService');
     const all = links(svc);
     assert.deepEqual(linkTuple(all[0]), ['Up', 'LogonSession', `${B}/logonSessions/${sessionIdOf(token)}`, null]);
+    const listed = all.slice(1).map((l) => new URL(attr(l, 'Href')!).searchParams.get('type')!);
+    assert.deepEqual(listed, [...TYPES.map((t) => t.name), ...UNIMPLEMENTED_QUERY_TYPES]);
+    for (const name of DOCUMENTED_QUERY_TYPES) assert.ok(listed.some((n) => n.toLowerCase() === name.toLowerCase()), `${name} is listed`);
     for (const l of all.slice(1)) {
-      assert.equal((await get(server, attr(l, 'Href')!.slice(server.url.length), { token })).status, 200, attr(l, 'Href')!);
+      const name = new URL(attr(l, 'Href')!).searchParams.get('type')!;
+      assert.equal(attr(l, 'Type'), `${name}List`);
+      const status = (await get(server, attr(l, 'Href')!.slice(server.url.length), { token })).status;
+      assert.equal(status, UNIMPLEMENTED_QUERY_TYPES.includes(name) ? 501 : 200, attr(l, 'Href')!);
     }
   });
 });

@@ -33,6 +33,9 @@ const COMPLETED = TASK_STATES.indexOf('Completed');
 const GUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const TABLES = ['backup_servers', 'jobs', 'replica_job_sessions', 'replica_task_sessions', 'backup_job_sessions', 'backup_task_sessions'];
 const REPLICA_TABLES = ['replica_job_sessions', 'replica_task_sessions'];
+/** Every job a session may belong to: VM jobs, and the agent and file share jobs of their own tables. */
+const ALL_JOBS = `(SELECT id, server_id, name FROM jobs UNION ALL SELECT id, server_id, name FROM agent_backup_jobs
+  UNION ALL SELECT id, server_id, name FROM nas_jobs)`;
 const REPLICA_JOB = JOB_TYPES.indexOf('Replica');
 const BACKUP_JOB = JOB_TYPES.indexOf('Backup');
 const COPY_JOB = JOB_TYPES.indexOf('BackupCopy');
@@ -126,7 +129,7 @@ function invariants(label: string, store: () => Store, days: number) {
         WHERE NOT EXISTS (SELECT 1 FROM ${tasks} t WHERE t.session_id = s.id)`), 0);
       assert.equal(n(a, `SELECT COUNT(*) AS n FROM ${tasks} t
         WHERE NOT EXISTS (SELECT 1 FROM ${sessions} s WHERE s.id = t.session_id)`), 0);
-      assert.equal(n(a, `SELECT COUNT(*) AS n FROM ${sessions} s LEFT JOIN jobs j ON j.id = s.job_id WHERE j.id IS NULL
+      assert.equal(n(a, `SELECT COUNT(*) AS n FROM ${sessions} s LEFT JOIN ${ALL_JOBS} j ON j.id = s.job_id WHERE j.id IS NULL
         OR s.server_id <> j.server_id OR s.job_name <> j.name`), 0);
       // A Failed session has a Failed task with a reason; Success sessions only Success tasks.
       assert.equal(n(a, `SELECT COUNT(*) AS n FROM ${sessions} s WHERE s.result = ? AND NOT EXISTS
@@ -320,7 +323,8 @@ describe('generateDemo', () => {
       assert.ok(n(a, `SELECT COUNT(*) AS n FROM ${table} s JOIN jobs j ON j.id = s.job_id WHERE j.job_type = ?`, jobType) > 0);
     }
     assert.equal(n(a, `SELECT COUNT(*) AS n FROM backup_job_sessions s LEFT JOIN jobs j ON j.id = s.job_id
-      WHERE j.job_type IS NULL OR j.job_type = ?`, REPLICA_JOB), 0, 'backup sessions belong to backup jobs');
+      WHERE (j.job_type IS NULL AND s.job_id NOT IN (SELECT id FROM agent_backup_jobs UNION SELECT id FROM nas_jobs))
+        OR j.job_type = ?`, REPLICA_JOB), 0, 'backup sessions belong to backup, agent or file share jobs');
   });
 
   test('backup and backup copy jobs protect the fleet the replicas do', () => {
@@ -433,11 +437,12 @@ describe('generateDemo', () => {
       assert.equal(n(store, 'SELECT COUNT(DISTINCT name) AS n FROM jobs'), 33);
       // ≤ 5000 rows per upsert; every referenced row was written by an earlier call.
       const seen = new Map<string, Set<unknown>>();
-      const has = (type: string, id: unknown) => seen.get(type)?.has(id) ?? false;
+      // `A|B`: either type (a backup session's job is a VM, agent or file share job).
+      const has = (types: string, id: unknown) => types.split('|').some((type) => seen.get(type)?.has(id) ?? false);
       const parents: Record<string, [string, string][]> = {
         Job: [['serverId', 'BackupServer']],
         ReplicaJobSession: [['serverId', 'BackupServer'], ['jobId', 'Job']],
-        BackupJobSession: [['serverId', 'BackupServer'], ['jobId', 'Job']],
+        BackupJobSession: [['serverId', 'BackupServer'], ['jobId', 'Job|AgentBackupJob|NasJob']],
         ReplicaTaskSession: [['sessionId', 'ReplicaJobSession']],
         BackupTaskSession: [['sessionId', 'BackupJobSession']],
       };

@@ -125,7 +125,7 @@ describe('error codes reach the log', () => {
     ['PUT', '/api/querySvc', 405, 'method-not-allowed'],
     ['GET', '/api/query', 400, 'query-type-missing'],
     ['GET', '/api/query?type=Nope', 400, 'unknown-query-type'],
-    ['GET', '/api/query?type=Repository', 501, 'not-implemented'],
+    ['GET', '/api/query?type=WanAccelerator', 501, 'not-implemented'],
     ['GET', '/api/query?type=BackupServer&format=Full', 400, 'bad-format'],
     ['GET', '/api/query?type=BackupServer&pageSize=0', 400, 'bad-paging'],
     ['GET', '/api/query?type=BackupServer&sortAsc=Name&sortDesc=Name', 400, 'both-sorts'],

@@ -76,6 +76,12 @@ interface TypeModel {
   /** Per field: the alias and column of its SQL expression. */
   readonly projection: { key: string; alias: string; column: string }[];
   readonly filterable: FieldDecl[];
+  /**
+   * Columns a join matches on that are not their table's key (a session's restore point, by
+   * the point's session): the declaration promises at most one row per value, so the data
+   * keeps one.
+   */
+  readonly atMostOne: readonly { table: string; column: string }[];
 }
 
 function parseFrom(from: string): { table: string; alias: string; joins: JoinModel[] } {
@@ -142,9 +148,16 @@ function buildModel(type: TypeDecl, store: SqliteStore): TypeModel {
       }
     }
   }
-  // Join conditions: the earlier alias's column takes its values from the joined table's column.
+  // Join conditions: the earlier alias's column takes its values from the joined table's key;
+  // a join on another column of the joined table (a session's restore point, by the point's
+  // session) is the other way round: that column takes its values from the earlier alias's.
+  const atMostOne: { table: string; column: string }[] = [];
   for (const j of from.joins) {
-    setRef(aliasTable.get(j.otherAlias)!, j.otherColumn, { table: j.table, column: j.column, enforced: false });
+    if (j.column === 'id') setRef(aliasTable.get(j.otherAlias)!, j.otherColumn, { table: j.table, column: j.column, enforced: false });
+    else {
+      setRef(j.table, j.column, { table: aliasTable.get(j.otherAlias)!, column: j.otherColumn, enforced: false });
+      atMostOne.push({ table: j.table, column: j.column });
+    }
   }
 
   // Parents first.
@@ -173,6 +186,7 @@ function buildModel(type: TypeDecl, store: SqliteStore): TypeModel {
     tables: ordered,
     projection,
     filterable: type.fields.filter((f) => (f.filter?.length ?? 0) > 0),
+    atMostOne,
   };
 }
 
@@ -321,6 +335,12 @@ function resolveDataset(model: TypeModel, raw: RawDataset): Dataset {
         row[c.column] = i < targets.length ? targets[i] : DANGLING_GUID;
       }
       if (keep) rows.push(row);
+    }
+    // The first row of each value of an at-most-one column stays.
+    for (const { column } of model.atMostOne.filter((u) => u.table === t.table)) {
+      const taken = new Set<RawValue>();
+      const kept = rows.filter((r) => !taken.has(r[column]) && taken.add(r[column]) !== undefined);
+      rows.splice(0, rows.length, ...kept);
     }
     tables.set(t.table, rows);
   }

@@ -9,15 +9,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { generateDemo, type DemoOptions } from '../src/demo/demo.js';
-import { BackupJobSession, BackupTaskSession, Job, ReplicaJobSession, ReplicaTaskSession } from '../src/model/all.js';
+import type { DemoOptions } from '../src/demo/demo.js';
+import { AgentBackupJob, BackupJobSession, BackupTaskSession, Job, NasJob, ReplicaJobSession, ReplicaTaskSession } from '../src/model/all.js';
 import { JOB_SESSION_STATES, RESULT_MEMBERS, TASK_STATES } from '../src/model/fields.js';
 import type { Row, TypeDecl } from '../src/model/index.js';
 import { Simulation, STOPPED_BY_USER } from '../src/estate/simulation.js';
 import type { Store } from '../src/store/store.js';
 import { toEpochMs } from '../src/util/datetime.js';
-import { plan } from './support/plans.js';
-import { openTestStore } from './support/store.js';
+import { allRows } from './support/plans.js';
+import { openTestStore, seededSimulation } from './support/store.js';
 import { FIXTURE_NOW, loadFixture } from './support/fixture.js';
 
 const root = mkdtempSync(join(tmpdir(), 'emrest-sim-'));
@@ -29,14 +29,9 @@ const MIN = 60_000;
 const DEMO: DemoOptions = { seed: 7, servers: 2, jobs: 4, backupJobs: 6, days: 3, now: SEEDED };
 
 let dirs = 0;
-async function seeded(demo: DemoOptions = DEMO): Promise<{ store: Store; sim: Simulation }> {
-  const store = openTestStore(join(root, `d${++dirs}`));
-  await generateDemo(store, demo);
-  const sim = await Simulation.resume(store, { demo, until: demo.now });
-  return { store, sim };
-}
+const seeded = (demo: DemoOptions = DEMO) => seededSimulation(join(root, `d${++dirs}`), demo);
 
-const all = async (store: Store, type: TypeDecl, filter?: string): Promise<Row[]> => (await store.query(plan(type, { filter }))).rows;
+const all = allRows;
 const ms = (t: unknown) => toEpochMs(String(t));
 const state = (r: Row) => JOB_SESSION_STATES[r.state as number];
 const result = (r: Row) => RESULT_MEMBERS[r.result as number];
@@ -44,7 +39,8 @@ const result = (r: Row) => RESULT_MEMBERS[r.result as number];
 /** Everything the store holds, for comparing two runs. */
 async function snapshot(store: Store): Promise<Record<string, Row[]>> {
   const out: Record<string, Row[]> = {};
-  for (const t of [Job, ReplicaJobSession, ReplicaTaskSession, BackupJobSession, BackupTaskSession]) out[t.name] = await all(store, t);
+  // Agent and file share jobs too: their sessions are among the backup sessions, their rows move with NextRun.
+  for (const t of [Job, AgentBackupJob, NasJob, ReplicaJobSession, ReplicaTaskSession, BackupJobSession, BackupTaskSession]) out[t.name] = await all(store, t);
   return out;
 }
 

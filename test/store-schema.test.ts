@@ -86,12 +86,12 @@ describe('the migrations and the declarations', () => {
   });
 
   test('a declared type without a table gets the derived one: columns, foreign keys, id and declared indexes', () => {
-    const Repository: TypeDecl = {
+    const proxy: TypeDecl = {
       ...BackupServer,
-      name: 'Repository', uidKind: 'Repository', listElement: 'Repositories', collection: 'repositories',
-      table: 'repositories', from: 'repositories t LEFT JOIN backup_servers bs ON bs.id = t.server_id',
+      name: 'Proxy', uidKind: 'Proxy', listElement: 'Proxies', collection: 'proxies',
+      table: 'proxies', from: 'proxies t LEFT JOIN backup_servers bs ON bs.id = t.server_id',
       fields: [
-        BackupServer.fields[0], { ...BackupServer.fields[1], uidKind: 'Repository' } as TypeDecl['fields'][number],
+        BackupServer.fields[0], { ...BackupServer.fields[1], uidKind: 'Proxy' } as TypeDecl['fields'][number],
         { key: 'capacity', kind: 'long', column: 'capacity', filter: ['Capacity'] },
         { key: 'kind', kind: 'enum', members: ['Windows', 'Linux'], column: 'kind', optional: true },
         { key: 'serverId', kind: 'uid', uidKind: 'BackupServer', column: 'server_id' },
@@ -101,10 +101,10 @@ describe('the migrations and the declarations', () => {
     };
     const { db, columnsOf } = migrated();
     try {
-      const gaps = schemaGaps(columnsOf, [...TYPES, Repository]);
-      assert.deepEqual(gaps.map(describeGap), ['no table repositories (Repository)']);
+      const gaps = schemaGaps(columnsOf, [...TYPES, proxy]);
+      assert.deepEqual(gaps.map(describeGap), ['no table proxies (Proxy)']);
       for (const { statements } of closeGaps(gaps, SQLITE)) for (const sql of statements) db.exec(sql);
-      assert.deepEqual(shape(db, 'repositories'), {
+      assert.deepEqual(shape(db, 'proxies'), {
         columns: ['capacity INTEGER NOT NULL', 'id TEXT NOT NULL', 'kind INTEGER', 'name TEXT NOT NULL', 'server_id TEXT NOT NULL'],
         foreignKeys: ['server_id → backup_servers.id'],
         uniqueId: true,

@@ -492,7 +492,7 @@ describe('JSON error bodies and the BOM', () => {
   const errorCases: [string, string, Record<string, string>, number][] = [
     ['GET', '/api/query?type=ReplicaJobSession', {}, 401],
     ['GET', '/api/query?type=Foo', { auth: '1' }, 400],
-    ['GET', '/api/query?type=Repository', { auth: '1' }, 501],
+    ['GET', '/api/query?type=WanAccelerator', { auth: '1' }, 501],
     ['GET', '/api/nope', { auth: '1' }, 404],
     ['POST', '/api/replicaSessions', { auth: '1' }, 405],
     ['POST', '/api/sessionMngr/?v=latest', { Authorization: 'Basic eDp5' }, 401],

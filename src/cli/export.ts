@@ -28,8 +28,8 @@ Options:
                       {"ReplicaJobSessions":[…]})
   --output PATH       file to write (default: standard output). For xml and json with more
                       than one type, PATH is a directory that gets one file per type, named
-                      1-BackupServers.xml, 2-Jobs.xml, … so "emrest import PATH" imports them
-                      in order
+                      01-BackupServers.xml, 02-Jobs.xml, … (zero-padded) so "emrest import
+                      PATH" imports them in order
   --base-url URL      base of the hrefs in links (default: ${DEFAULT_BASE_URL})
   --data-dir DIR      data directory (default: $EMREST_DATA_DIR or ./${DEFAULTS.dataDir})
   -h, --help          show this help`;
@@ -112,7 +112,8 @@ export async function exportCommand(argv: string[]): Promise<void> {
     if (toDirectory) {
       mkdirSync(output!, { recursive: true });
       for (const [i, t] of types.entries()) {
-        const file = join(output!, `${i + 1}-${t.listElement}.${format}`);
+        // Zero-padded, so that import, reading a directory in name order, reads parents first.
+        const file = join(output!, `${String(i + 1).padStart(String(types.length).length, '0')}-${t.listElement}.${format}`);
         await toFile(file, async (out) => void (await writeAll(out, docs(t))));
         written.push(file);
       }

@@ -26,3 +26,5 @@ export { f, Filter, FilterBuildError, filterFor, formatValue, type FilterBuilder
 export type { FetchLike, TransportOptions } from './http.js';
 export { parseXml, xmlToJson, XmlParseError, type XmlElement } from './xml.js';
 export * from './types.js';
+export * from './storage-types.js';
+export * from './agents-nas-types.js';

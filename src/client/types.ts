@@ -4,10 +4,14 @@
  * to the server's declarations).
  */
 
+import { AGENTS_NAS_LIST_ELEMENTS, AGENTS_NAS_QUERY_FIELDS, type AgentsNasEntityOf, type AgentsNasQueryType } from './agents-nas-types.js';
+import { STORAGE_LIST_ELEMENTS, STORAGE_QUERY_FIELDS, type StorageEntityOf, type StorageQueryType } from './storage-types.js';
+
 // ---------------------------------------------------------------------------------------------
 // EM API (spec em-api.md)
 
-export type QueryType = 'ReplicaJobSession' | 'ReplicaTaskSession' | 'BackupJobSession' | 'BackupTaskSession' | 'BackupServer' | 'Job';
+export type QueryType = 'ReplicaJobSession' | 'ReplicaTaskSession' | 'BackupJobSession' | 'BackupTaskSession' | 'BackupServer' | 'Job'
+  | AgentsNasQueryType | StorageQueryType;
 
 export const SESSION_RESULTS = ['None', 'Success', 'Warning', 'Failed'] as const;
 export const JOB_SESSION_STATES = ['Starting', 'Stopping', 'Working', 'Pausing', 'Resuming', 'Stopped'] as const;
@@ -80,6 +84,8 @@ export const QUERY_FIELDS = {
     BackupServerUid: 'uid',
     BackupServerName: 'string',
   },
+  ...AGENTS_NAS_QUERY_FIELDS,
+  ...STORAGE_QUERY_FIELDS,
 } as const satisfies Record<QueryType, Record<string, string | readonly string[]>>;
 
 /** The list element (and its JSON plural) of each query type's entities. */
@@ -90,6 +96,8 @@ export const LIST_ELEMENTS = {
   BackupTaskSession: 'BackupTaskSessions',
   BackupServer: 'BackupServers',
   Job: 'Jobs',
+  ...AGENTS_NAS_LIST_ELEMENTS,
+  ...STORAGE_LIST_ELEMENTS,
 } as const satisfies Record<QueryType, string>;
 
 type ValueOfKind<K> = K extends readonly (infer M)[] ? M : K extends 'datetime' ? Date | string : K extends 'bool' ? boolean : K extends 'int' | 'long' ? number | bigint : string;
@@ -172,7 +180,7 @@ export interface Job extends Entity {
 }
 
 /** The entity of each query type. */
-export interface EntityOf {
+export interface EntityOf extends StorageEntityOf, AgentsNasEntityOf {
   ReplicaJobSession: ReplicaJobSession;
   ReplicaTaskSession: ReplicaTaskSession;
   BackupJobSession: BackupJobSession;

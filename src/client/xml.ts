@@ -12,11 +12,14 @@
  *   `{"Refs":[…]}`);
  * - an element with neither attributes nor child elements is its text (`<Reason />` is `""`);
  * - values are strings except EM's numeric members (`Progress`, `Port`, `TotalSize`,
- *   `PageNum`, `PageSize`, `PagesCount`, `StatusCode`) and booleans (`IsRetry`,
- *   `ScheduleConfigured`, `ScheduleEnabled`, `Success`), typed as JSON types them;
+ *   `PageNum`, `PageSize`, `PagesCount`, `StatusCode`, the byte counts `Capacity`, `FreeSpace`,
+ *   `BackupSize`, `DataSize`) and booleans (`IsRetry`,
+ *   `ScheduleConfigured`, `ScheduleEnabled`, `RescanScheduleEnabled`, `Success`), typed as JSON types them;
  * - absent elements are absent members (JSON omits them too). What XML cannot say (JSON's
  *   `null` members) is simply missing.
  */
+
+import { LIST_ELEMENTS } from './types.js';
 
 export interface XmlElement {
   /** Local name (prefix dropped). */
@@ -163,21 +166,19 @@ export function parseXml(input: string): XmlElement {
 }
 
 /** EM list wrappers inside a document: `{"<name>":[…]}` in JSON. */
-const LISTS = new Set(['Refs', 'SupportedVersions', 'ReplicaJobSessions', 'ReplicaTaskSessions', 'BackupJobSessions', 'BackupTaskSessions', 'BackupServers', 'Jobs']);
+const LISTS = new Set(['Refs', 'SupportedVersions', ...Object.values(LIST_ELEMENTS)]);
 /** EM documents whose root is a list, and the JSON property of their items. */
 const ROOT_LISTS: Record<string, string> = {
   EntityReferences: 'Refs',
   LogonSessions: 'LogonSessions',
   Tasks: 'Tasks',
-  ReplicaJobSessions: 'ReplicaJobSessions',
-  ReplicaTaskSessions: 'ReplicaTaskSessions',
-  BackupJobSessions: 'BackupJobSessions',
-  BackupTaskSessions: 'BackupTaskSessions',
-  BackupServers: 'BackupServers',
-  Jobs: 'Jobs',
+  // Every query type's entity list (`<ReplicaJobSessions>`, `<NASJobs>`, …) is its own plural.
+  ...Object.fromEntries(Object.values(LIST_ELEMENTS).map((list) => [list, list])),
 };
-const NUMBERS = new Set(['Progress', 'Port', 'TotalSize', 'PageNum', 'PageSize', 'PagesCount', 'StatusCode']);
-const BOOLEANS = new Set(['IsRetry', 'ScheduleConfigured', 'ScheduleEnabled', 'Success']);
+const NUMBERS = new Set([
+  'Progress', 'Port', 'TotalSize', 'PageNum', 'PageSize', 'PagesCount', 'StatusCode', 'Capacity', 'FreeSpace', 'BackupSize', 'DataSize',
+]);
+const BOOLEANS = new Set(['IsRetry', 'ScheduleConfigured', 'ScheduleEnabled', 'Success', 'RescanScheduleEnabled']);
 
 function scalar(name: string, text: string): unknown {
   if (NUMBERS.has(name) && /^-?\d+$/.test(text.trim())) return Number(text.trim());

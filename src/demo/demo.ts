@@ -1,4 +1,4 @@
-import { BackupServer, Job } from '../model/all.js';
+import { AgentBackupJob, AgentProtectionGroup, BackupServer, DiscoveredComputer, Job, NasJob } from '../model/all.js';
 import type { Store } from '../store/store.js';
 import type { DemoCounts, DemoOptions, DemoPlan } from './options.js';
 import { plan, planOf } from './plan.js';
@@ -24,6 +24,8 @@ import { sideOf, Writer } from './writer.js';
  * - Trouble: a few jobs (1 %, at least one per side) fail every run for their last runs (a host
  *   down, a repository full), as many are flaky; failed runs are retried (IsRetry) 10–30 minutes
  *   after the failure; 15–30 % of the jobs are caught mid-run at `now`; some are disabled.
+ * - Agent and file share jobs come with the backup jobs (agents.ts, nas.ts): physical servers,
+ *   workstations and file shares, from streams of their own, so the VM jobs stay as they were.
  * - The replication side is the same for a seed whatever the backup options are; the options
  *   `vmsPerJob`, `failureRate`, `schedules` and `sessions` change nothing when omitted.
  *
@@ -75,6 +77,11 @@ export async function generateDemo(store: Store, input: DemoOptions): Promise<De
     out.counts.servers = fleet.servers.length;
     await out.put(Job, [...fleet.replicas, ...fleet.backups].map((j) => j.row));
     out.counts.jobs = fleet.replicas.length + fleet.backups.length;
+    // Agent and file share jobs have tables of their own (not counted as `jobs`); their sessions are backup sessions.
+    await out.put(AgentProtectionGroup, fleet.agents?.groups ?? []);
+    await out.put(DiscoveredComputer, fleet.agents?.computers ?? []);
+    await out.put(AgentBackupJob, (fleet.agents?.jobs ?? []).map((j) => j.row));
+    await out.put(NasJob, (fleet.nas ?? []).map((j) => j.row));
 
     // Replication jobs come first, then backup jobs, then the copy jobs that copy them.
     await new Timeline(fleet, shape).advance(shape.now, {
@@ -82,6 +89,10 @@ export async function generateDemo(store: Store, input: DemoOptions): Promise<De
         const side = sideOf(job);
         out.add(side, row, tasks);
         if (out.due(side)) await out.flush(side);
+      },
+      // Repositories, backups and the restore points retention kept at `now` (one drain, so nothing to delete).
+      storage: async ({ upserts }) => {
+        for (const [type, rows] of upserts) await out.put(type, rows);
       },
     });
     await out.flush('replica');

@@ -1,4 +1,4 @@
-import type { DemoJob, Fleet, Vm } from './fleet.js';
+import { fleetJobs, type DemoJob, type Fleet, type Vm } from './fleet.js';
 import type { Shape } from './options.js';
 import { historyStart } from './runs.js';
 import { firstSlot, weeklyFull } from './schedules.js';
@@ -149,4 +149,4 @@ function walkedRuns(m: JobModel): number {
 
 /** Expected job sessions of the whole fleet. */
 export const expectedOf = (fleet: Fleet, shape: Shape) =>
-  [...fleet.replicas, ...fleet.backups].reduce((sum, job) => sum + expectedSessions(job, shape), 0);
+  fleetJobs(fleet).reduce((sum, job) => sum + expectedSessions(job, shape), 0);

@@ -1,9 +1,12 @@
 import type { JobRow, ServerRow } from '../model/rows.js';
+import { makeAgentFleet, type AgentFleet } from './agents.js';
 import { makeBackupJobs } from './backup-jobs.js';
 import { FIRST_SERVER_DESCRIPTION, SITE_MIX, SITES, VERSIONS, type Site } from './names.js';
 import type { Shape } from './options.js';
 import { Random } from './random.js';
+import { makeNasJobs } from './nas.js';
 import { makeReplicaJobs } from './replica-jobs.js';
+import { makeRepositories, type DemoRepository } from './repositories.js';
 import type { Theme } from './themes.js';
 
 /** The fleet: backup servers and the jobs of both sides, with everything their sessions depend on. */
@@ -23,7 +26,7 @@ export interface Vm {
 export interface DemoJob {
   /** Its place among its side's jobs: names its session stream. */
   readonly index: number;
-  readonly kind: 'replica' | 'backup' | 'copy';
+  readonly kind: 'replica' | 'backup' | 'copy' | 'agent' | 'nas';
   readonly row: JobRow;
   /** Who created it (its description names them). */
   readonly creator: string;
@@ -32,7 +35,9 @@ export interface DemoJob {
   readonly sessionJobType: number;
   /** Fixed per-VM processing overhead (seconds) on top of the data transfer. */
   readonly overhead: readonly [number, number];
+  /** The hypervisor of its VMs (agent and file share jobs have none: never read for them). */
   readonly platform: Platform;
+  /** What its tasks process: VMs, or an agent job's computers, a file share job's shares. */
   readonly vms: readonly Vm[];
   /** Its hosts; when a broken job's host is down, it is the first. */
   readonly hosts: readonly string[];
@@ -77,7 +82,15 @@ export interface Fleet {
   readonly servers: readonly ServerRow[];
   readonly replicas: readonly DemoJob[];
   readonly backups: readonly DemoJob[];
+  /** Agent backup jobs with their protection groups and computers, and file share jobs (none in imported data). */
+  readonly agents?: AgentFleet;
+  readonly nas?: readonly DemoJob[];
+  /** The backup repositories (the demo's; a fleet modelled on other data has none, and no storage chain). */
+  readonly repositories?: readonly DemoRepository[];
 }
+
+/** Every job of the fleet, in the order their stories are told (a copy job after the job it copies). */
+export const fleetJobs = (fleet: Fleet): DemoJob[] => [...fleet.replicas, ...fleet.backups, ...fleet.agents?.jobs ?? [], ...fleet.nas ?? []];
 
 /** The fleet for a shape: servers, replication jobs, backup jobs (each from its own stream). */
 export function makeFleet(shape: Shape): Fleet {
@@ -87,7 +100,11 @@ export function makeFleet(shape: Shape): Fleet {
   const replicas = makeReplicaJobs(rng, shape, servers, vmCounters);
   // Its own stream: the replication side stays the same for a seed whatever the backup options.
   const backups = makeBackupJobs(Random.derive(shape.seed, 'backup-fleet'), shape, servers, replicas, vmCounters);
-  return { servers, replicas, backups };
+  // Streams of their own again: the VM jobs stay as they were before agent and file share jobs joined.
+  const agents = makeAgentFleet(Random.derive(shape.seed, 'agent-fleet'), shape, servers);
+  const nas = makeNasJobs(Random.derive(shape.seed, 'nas-fleet'), shape, servers);
+  const repositories = makeRepositories(shape.seed, servers, backups);
+  return { servers, replicas, backups, agents, nas, repositories };
 }
 
 function makeServers(rng: Random, count: number): ServerRow[] {

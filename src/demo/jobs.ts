@@ -1,7 +1,8 @@
 import type { JobRow } from '../model/rows.js';
 import { BACKUP_SESSION_JOB_TYPES } from '../model/backup-job-session.js';
 import { JOB_TYPES, PLATFORMS } from '../model/job.js';
-import { ReplicaJobSession } from '../model/all.js';
+import { AgentBackupJob, Job, NasJob, ReplicaJobSession } from '../model/all.js';
+import { AGENT_JOB_TYPES } from '../model/agent-backup-job.js';
 import type { TypeDecl } from '../model/index.js';
 import type { DemoJob, Platform } from './fleet.js';
 import { CREATORS, ESX_HOSTS, HV_HOSTS } from './names.js';
@@ -25,20 +26,33 @@ function ordinal(type: TypeDecl, key: string, member: string): number {
 export const KINDS = {
   // Replication traffic crosses to the DR site, often over a WAN link: tens of MB/s.
   replica: {
-    jobType: JOB_TYPES.indexOf('Replica'), sessionJobType: ordinal(ReplicaJobSession, 'jobType', 'Replica'),
+    decl: Job, jobType: JOB_TYPES.indexOf('Replica'), sessionJobType: ordinal(ReplicaJobSession, 'jobType', 'Replica'),
     overhead: [60, 240], slots: [2, 4], throughput: [20, 90],
   },
   // Backups go from a local proxy to a local repository: hundreds of MB/s.
   backup: {
-    jobType: JOB_TYPES.indexOf('Backup'), sessionJobType: BACKUP_SESSION_JOB_TYPES.indexOf('Backup'),
+    decl: Job, jobType: JOB_TYPES.indexOf('Backup'), sessionJobType: BACKUP_SESSION_JOB_TYPES.indexOf('Backup'),
     overhead: [45, 180], slots: [2, 6], throughput: [80, 400],
   },
   // Copies cross the WAN again.
   copy: {
-    jobType: JOB_TYPES.indexOf('BackupCopy'), sessionJobType: BACKUP_SESSION_JOB_TYPES.indexOf('BackupCopy'),
+    decl: Job, jobType: JOB_TYPES.indexOf('BackupCopy'), sessionJobType: BACKUP_SESSION_JOB_TYPES.indexOf('BackupCopy'),
     overhead: [10, 45], slots: [2, 6], throughput: [20, 90],
   },
+  // Each computer's agent sends its own backup over the LAN: tasks run side by side.
+  agent: {
+    decl: AgentBackupJob, jobType: AGENT_JOB_TYPES.indexOf('AgentBackup'), sessionJobType: BACKUP_SESSION_JOB_TYPES.indexOf('AgentBackup'),
+    overhead: [30, 150], slots: [3, 8], throughput: [30, 150],
+  },
+  // File shares are walked file by file: a long fixed part, then the changed files.
+  nas: {
+    decl: NasJob, jobType: 0, sessionJobType: BACKUP_SESSION_JOB_TYPES.indexOf('NasBackup'),
+    overhead: [120, 600], slots: [1, 2], throughput: [40, 200],
+  },
 } as const satisfies Record<DemoJob['kind'], unknown>;
+
+/** The declared type whose table holds a job's row. */
+export const jobDeclOf = (job: DemoJob): TypeDecl => KINDS[job.kind].decl;
 
 /** A job's throughput (bytes/s) in its kind's range; Hyper-V proxies are a little slower. */
 export const drawThroughput = (rng: Random, kind: DemoJob['kind'], platform: Platform) =>

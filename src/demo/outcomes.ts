@@ -56,7 +56,7 @@ export function decideOutcome(
 }
 
 /** Every VM fails right away with the same message (host down, repository full, target gone). */
-function everyVmFails(vms: readonly Vm[], message: string): Outcome {
+export function everyVmFails(vms: readonly Vm[], message: string): Outcome {
   const affected = vms.map((_, i) => i);
   return { result: 'Failed', affected, hostWide: true, reasons: affected.map(() => message), sessionMessage: message };
 }
@@ -65,7 +65,7 @@ const hostDown = (job: DemoJob, vms: readonly Vm[], host: string, rng: Random) =
   everyVmFails(vms, rng.weighted(HOST_ERRORS[job.platform])(host));
 
 /** One VM fails with one of `errors` (the hinted one if given). */
-function vmFails(errors: readonly VmError[], vm: Vm, index: number, host: string, rng: Random, kindHint: number | undefined): Outcome {
+export function vmFails(errors: readonly VmError[], vm: Vm, index: number, host: string, rng: Random, kindHint: number | undefined): Outcome {
   const error = errors[kindHint === undefined ? rng.int(0, errors.length - 1) : kindHint % errors.length];
   const reason = error.text(vm, host, rng);
   return {

@@ -1,6 +1,7 @@
 import type { DemoJob, Vm } from './fleet.js';
 import type { Shape } from './options.js';
-import { BACKUP_FAILURES, decideOutcome, REPLICA_FAILURES, SUCCESS, type Outcome } from './outcomes.js';
+import { AGENT_FAILURES, NAS_FAILURES } from './agent-nas-outcomes.js';
+import { BACKUP_FAILURES, decideOutcome, REPLICA_FAILURES, SUCCESS, type FailureModel, type Outcome } from './outcomes.js';
 import { Random } from './random.js';
 import { firstSlot } from './schedules.js';
 import { msStamp } from './stamps.js';
@@ -50,11 +51,23 @@ export interface RunControl {
   started(job: DemoJob, session: PlannedSession): void;
 }
 
+/**
+ * Each kind's session stream label and how its runs fail. Replica streams keep their own labels
+ * (the replica side is the same with or without backups); agent and file share jobs have their
+ * own, so the VM jobs' stories stay as they were before those joined.
+ */
+const STORIES: Record<DemoJob['kind'], readonly [label: string, failures: FailureModel]> = {
+  replica: ['sessions', REPLICA_FAILURES],
+  backup: ['backup-sessions', BACKUP_FAILURES],
+  copy: ['backup-sessions', BACKUP_FAILURES],
+  agent: ['agent-sessions', AGENT_FAILURES],
+  nas: ['nas-sessions', NAS_FAILURES],
+};
+
 /** The story of `job` (its random draws from one stream of the seed). */
 export function* jobTimeline(job: DemoJob, shape: Shape, control: RunControl): Generator<Step, void, void> {
-  // Replica streams keep their own labels: the replica side is the same with or without backups.
-  const rng = Random.derive(shape.seed, job.kind === 'replica' ? 'sessions' : 'backup-sessions', job.index);
-  const failures = job.kind === 'replica' ? REPLICA_FAILURES : BACKUP_FAILURES;
+  const [label, failures] = STORIES[job.kind];
+  const rng = Random.derive(shape.seed, label, job.index);
   const planner = plannerOf(job);
   let copied = true;
   const begin = (run: Run): PlannedSession => {
@@ -140,7 +153,7 @@ function resize(session: PlannedSession, duration: number): void {
  * operator stream, so scheduled runs draw as they would without it.
  */
 export function operatorRun(job: DemoJob, shape: Shape, rng: Random, at: number, retryOf?: PlannedSession): PlannedSession {
-  const failures = job.kind === 'replica' ? REPLICA_FAILURES : BACKUP_FAILURES;
+  const failures = STORIES[job.kind][1];
   // A run stopped before it reached any VM has none failed: its retry processes them all.
   const failed = retryOf ? failedVms(retryOf) : [];
   const vms = failed.length > 0 ? failed : job.vms;

@@ -5,7 +5,7 @@ import type { DemoJob, Vm } from './fleet.js';
 import type { Outcome } from './outcomes.js';
 import type { Random } from './random.js';
 import { stamp } from './stamps.js';
-import { runShare, slotFor, transferTime, type Pace, type SessionPlan } from './transfer.js';
+import { ACTIVE_FULL, runShare, slotFor, timeToMove, transferBytes, type Pace, type SessionPlan } from './transfer.js';
 import { MIN, SEC } from './units.js';
 
 /**
@@ -47,6 +47,8 @@ export interface PlannedTask {
   endStamp: DateTime;
   result: Result;
   reason: string;
+  /** Data the task moved (what its VM's restore point holds; 0 when it failed before moving any). */
+  readonly bytes: number;
 }
 
 /** A job session as planned when it starts; `end` is Infinity while it hangs (until stopped). */
@@ -60,6 +62,8 @@ export interface PlannedSession {
   result: Outcome['result'];
   message: string | null;
   readonly isRetry: boolean;
+  /** An active full backup (its restore point is a full one). */
+  readonly activeFull: boolean;
   readonly tasks: PlannedTask[];
 }
 
@@ -89,7 +93,7 @@ export function planSession(job: DemoJob, run: Run, rng: Random): PlannedSession
   });
   return {
     job, id, start, startStamp: stamp(start, rng), end, endStamp: stamp(end, rng),
-    result: outcome.result, message: outcome.sessionMessage, isRetry: run.isRetry, tasks,
+    result: outcome.result, message: outcome.sessionMessage, isRetry: run.isRetry, activeFull: run.plan === ACTIVE_FULL, tasks,
   };
 }
 
@@ -146,16 +150,17 @@ function planTasks(job: DemoJob, run: Run, pace: Pace, rng: Random): TaskTimes[]
     const affected = outcome.affected.indexOf(i);
     const failed = affected >= 0 && outcome.result === 'Failed';
     let duration: number;
+    let bytes = 0;
     if (failed && outcome.hostWide) duration = rng.int(15, 120) * SEC;
     else {
-      const transfer = transferTime(vm, pace, rng.logUniform(0.5, 1.8));
-      duration = rng.int(job.overhead[0], job.overhead[1]) * SEC + transfer;
+      bytes = transferBytes(vm, pace, rng.logUniform(0.5, 1.8));
+      duration = rng.int(job.overhead[0], job.overhead[1]) * SEC + timeToMove(bytes, pace);
       if (failed) duration *= rng.float(0.1, 0.6);
     }
     const end = procStart + Math.round(duration);
     slotFree[slot] = end;
     plans.push({
-      vm, created, procStart, end,
+      vm, created, procStart, end, bytes,
       result: affected < 0 ? 'Success' : outcome.result,
       reason: affected < 0 ? '' : outcome.reasons[affected],
     });

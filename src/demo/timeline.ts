@@ -1,8 +1,9 @@
 import type { JobRow, JobSessionRow, TaskSessionRow } from '../model/rows.js';
-import type { DemoJob, Fleet } from './fleet.js';
+import { fleetJobs, type DemoJob, type Fleet } from './fleet.js';
 import type { Shape } from './options.js';
 import { jobTimeline, type RunControl, type ScriptedRun, type Step } from './runs.js';
 import { nextRunOf } from './schedules.js';
+import { StorageChains, type StorageChanges } from './points.js';
 import { isRunning, renderSession, type PlannedSession } from './session.js';
 
 /**
@@ -17,7 +18,10 @@ import { isRunning, renderSession, type PlannedSession } from './session.js';
 export interface TimelineSink {
   /** Absent: the sessions are not shown (replaying a story told before). */
   session?(job: DemoJob, row: JobSessionRow, tasks: readonly TaskSessionRow[]): void | Promise<void>;
-  job?(row: JobRow): void | Promise<void>;
+  /** `job` says which table the row is of (VM, agent and file share jobs have their own). */
+  job?(row: JobRow, job: DemoJob): void | Promise<void>;
+  /** The storage chain's rows to write and delete (absent: dropped, as when replaying). */
+  storage?(changes: StorageChanges): void | Promise<void>;
 }
 
 export interface Advanced {
@@ -44,13 +48,16 @@ export class Timeline implements RunControl {
   private readonly unreachable = new Set<string>();
   /** The instant the story has been told up to. */
   until = -Infinity;
+  /** Restore points, backup files and repositories, as the finished sessions leave them. */
+  private readonly storage: StorageChains;
 
   constructor(readonly fleet: Fleet, readonly shape: Shape) {
-    this.runners = [...fleet.replicas, ...fleet.backups].map((job) => {
+    this.runners = fleetJobs(fleet).map((job) => {
       const story = jobTimeline(job, shape, this);
       return { job, story, step: story.next() };
     });
     this.byId = new Map(this.runners.map((r) => [r.job.row.id, r]));
+    this.storage = new StorageChains(fleet, shape.seed);
   }
 
   jobById(id: string): DemoJob | undefined {
@@ -147,6 +154,7 @@ export class Timeline implements RunControl {
       if (!isRunning(s, now)) {
         this.active.delete(s);
         sessionsFinished++;
+        this.storage.finished(s);
       }
     }
     for (const r of this.runners) {
@@ -157,16 +165,21 @@ export class Timeline implements RunControl {
         const s = step.session;
         sessionsStarted++;
         if (isRunning(s, now)) this.active.add(s);
-        else sessionsFinished++;
+        else {
+          sessionsFinished++;
+          this.storage.finished(s);
+        }
         await show(s);
       }
     }
     if (sink.job) {
       for (const r of this.runners) {
         const row = this.refreshJobRow(r.job, now);
-        if (row) await sink.job(row);
+        if (row) await sink.job(row, r.job);
       }
     }
+    const storage = this.storage.drain();
+    if (sink.storage) await sink.storage(storage);
     this.until = Math.max(this.until, now);
     return { sessionsStarted, sessionsFinished };
   }

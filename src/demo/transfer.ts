@@ -51,10 +51,19 @@ export interface Pace {
  * capped: big deltas get more proxy bandwidth, WAN acceleration, ….
  */
 export function transferTime(vm: Vm, pace: Pace, spread: number): number {
+  return timeToMove(transferBytes(vm, pace, spread), pace);
+}
+
+/** How much data one VM's task moves, `spread` times its usual change. */
+export function transferBytes(vm: Vm, pace: Pace, spread: number): number {
   const { plan } = pace;
-  let bytes = Math.max(MIN_BYTES, vm.size * vm.change * (plan?.volume?.(vm) ?? pace.share) * pace.busyDay * spread);
-  if (plan !== undefined) bytes = Math.min(bytes, vm.size);
-  const cap = plan?.maxTransfer ?? MAX_TRANSFER;
+  const bytes = Math.max(MIN_BYTES, vm.size * vm.change * (plan?.volume?.(vm) ?? pace.share) * pace.busyDay * spread);
+  return plan !== undefined ? Math.min(bytes, vm.size) : bytes;
+}
+
+/** How long moving `bytes` takes (ms), softly capped. */
+export function timeToMove(bytes: number, pace: Pace): number {
+  const cap = pace.plan?.maxTransfer ?? MAX_TRANSFER;
   return cap * (1 - Math.exp(-((bytes / pace.speed) * SEC) / cap));
 }
 
@@ -75,7 +84,8 @@ const INCREMENTAL: Planner = { run: () => undefined, retry: () => undefined };
  * the restore points its source made since the last successful copy (little or nothing if none).
  */
 export function plannerOf(job: DemoJob): Planner {
-  if (job.kind === 'replica') return INCREMENTAL;
+  // Replicas, agents and file shares move what changed since the last run, every run.
+  if (job.kind === 'replica' || job.kind === 'agent' || job.kind === 'nas') return INCREMENTAL;
   if (job.kind === 'backup') {
     if (job.longRun) return { run: () => LONG_RUN, retry: () => LONG_RUN };
     const isFull = weeklyFull(job.fullDay);

@@ -1,4 +1,5 @@
-import { BackupJobSession, BackupTaskSession, Job, ReplicaJobSession, ReplicaTaskSession } from '../model/all.js';
+import { BackupJobSession, BackupTaskSession, ReplicaJobSession, ReplicaTaskSession } from '../model/all.js';
+import { jobDeclOf } from '../demo/jobs.js';
 import type { Row, TypeDecl } from '../model/index.js';
 import { DEMO_META, type DemoOptions } from '../demo/demo.js';
 import { fleetOf, modelFromStore, withNewJobs, type ImportedModel } from './imported.js';
@@ -10,6 +11,8 @@ import { Timeline } from '../demo/timeline.js';
 import type { DemoJob } from '../demo/fleet.js';
 import { sideOf } from '../demo/writer.js';
 import type { JobSessionRow, TaskSessionRow } from '../model/rows.js';
+import type { StorageChanges } from '../demo/points.js';
+import { PARENTS_FIRST } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { ActionOutcome, Estate, EstateControl, JobAction, RunCounts } from './estate.js';
 
@@ -38,9 +41,13 @@ const SIDE_TYPES = {
 /** A write of at least this many rows is a bulk write (see `WriteOptions.bulk`). */
 const BULK_ROWS = 10_000;
 
-/** Rows waiting to be written, per type and id (a later version of a row replaces an earlier one). */
+/**
+ * Rows waiting to be written, per type and id (a later version of a row replaces an earlier
+ * one), and ids waiting to be deleted (a row deleted before it was written is never written).
+ */
 class Batch {
   readonly rows = new Map<TypeDecl, Map<string, Row>>();
+  readonly deletes = new Map<TypeDecl, Set<string>>();
   get size(): number {
     let n = 0;
     for (const rows of this.rows.values()) n += rows.size;
@@ -51,13 +58,27 @@ class Batch {
     if (!rows) this.rows.set(type, (rows = new Map()));
     rows.set((row as Row).id as string, row as Row);
   }
+  remove(type: TypeDecl, id: string): void {
+    this.rows.get(type)?.delete(id);
+    let ids = this.deletes.get(type);
+    if (!ids) this.deletes.set(type, (ids = new Set()));
+    ids.add(id);
+  }
+  /** The storage chain's changes of one advance. */
+  addStorage({ upserts, deletes }: StorageChanges): void {
+    for (const [type, ids] of deletes) for (const id of ids) this.remove(type, id);
+    for (const [type, rows] of upserts) for (const row of rows) this.add(type, row);
+  }
   /** Writes the rows, and with them how far the estate has run (`state`), in one transaction. */
   async write(store: Store, state: SimulationState): Promise<void> {
-    // Jobs before sessions before tasks: the declarations' write order.
-    const order = [Job, ReplicaJobSession, BackupJobSession, ReplicaTaskSession, BackupTaskSession];
+    // The declarations' write order: parents before children; deletes children first.
     // A long catch-up writes like a load (a larger cache, indexes rebuilt when that is cheaper).
     await store.write(async (w) => {
-      for (const type of order) {
+      for (const type of [...PARENTS_FIRST].reverse()) {
+        const ids = this.deletes.get(type);
+        if (ids && ids.size > 0) await w.delete(type, [...ids]);
+      }
+      for (const type of PARENTS_FIRST) {
         const rows = this.rows.get(type);
         if (rows && rows.size > 0) await w.upsert(type, [...rows.values()]);
       }
@@ -171,7 +192,8 @@ export class Simulation implements Estate, EstateControl {
     if (!this.enabled || now <= this.timeline.until) return { sessionsStarted: 0, sessionsFinished: 0 };
     const ran = await this.timeline.advance(now, {
       session: (job, row, tasks) => this.offer(job, row, tasks),
-      job: (row) => this.pending.add(Job, row),
+      job: (row, job) => this.pending.add(jobDeclOf(job), row),
+      storage: (changes) => this.pending.addStorage(changes),
     });
     await this.commit();
     return ran;
@@ -275,7 +297,7 @@ export class Simulation implements Estate, EstateControl {
 
   private async writeJob(job: DemoJob, now: number): Promise<void> {
     this.timeline.refreshJobRow(job, now);
-    this.pending.add(Job, job.row);
+    this.pending.add(jobDeclOf(job), job.row);
     await this.commit();
   }
 }

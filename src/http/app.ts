@@ -21,7 +21,9 @@ import { parseQueryString, rawQuery } from './query-string.js';
 import { Listings } from './listing.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { jobActionRoutes } from './routes/job-action-routes.js';
+import { advertisedMatcher } from './advertised-routes.js';
 import { queryRoute } from './routes/query-route.js';
+import { reportRoutes } from './routes/report-routes.js';
 import { resourceRoutes } from './routes/resource-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { renderBody, sendError, type Rendering } from './send.js';
@@ -207,8 +209,12 @@ export function buildApp(ctx: AppContext, options: { readonly logger?: FastifySe
   app.setErrorHandler((err, req, reply: FastifyReply) => {
     reject(req, reply, toEmError(err, req), req.em?.rendering ?? renderingFor(req, ctx));
   });
+  const advertised = advertisedMatcher();
   app.setNotFoundHandler((req, reply) => {
-    reject(req, reply, errors.notFound(`no resource at ${req.url.split('?')[0]}`), req.em.rendering);
+    const path = req.url.split('?')[0];
+    const template = advertised(path);
+    const error = template === undefined ? errors.notFound(`no resource at ${path}`) : errors.notImplemented(`/api/${template}`);
+    reject(req, reply, error, req.em.rendering);
   });
 
   sessionRoutes(app, ctx, {
@@ -219,6 +225,7 @@ export function buildApp(ctx: AppContext, options: { readonly logger?: FastifySe
   const listings = new Listings(ctx.store);
   queryRoute(app, ctx, listings);
   resourceRoutes(app, ctx, listings, jobActionRoutes(app, ctx));
+  reportRoutes(app, ctx);
   adminRoutes(app, ctx, { faults, journal });
   return app;
 }

@@ -21,6 +21,10 @@ export const BackupServer: TypeDecl = {
   indexes: [['name', 'id'], ['description'], ['port'], ['version']],
   defaultSort: ['name', 'id'],
   fromLink: { port: 9392 },
+  children: [
+    { path: 'jobs', type: 'Job', parentKey: 'serverId' },
+    { path: 'repositories', type: 'Repository', parentKey: 'serverId' },
+  ],
   links: {
     entity: [
       { rel: 'Alternate', type: 'BackupServerReference', href: self, name: 'name' },

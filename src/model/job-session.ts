@@ -1,5 +1,7 @@
 import { JOB_SESSION_STATES, creationTime, endTime, idField, nameField, resultField, serverFields, upServerLink } from './fields.js';
-import type { FieldDecl, TypeDecl } from './types.js';
+import { AgentBackupJob } from './agent-backup-job.js';
+import { NasJob } from './nas-job.js';
+import type { FieldDecl, LinkDecl, TypeDecl } from './types.js';
 
 /**
  * Members of EM's job-session base class, shared by ReplicaJobSession and BackupJobSession
@@ -47,12 +49,34 @@ export const JOB_SESSION_FROM = (table: string) => `${table} t LEFT JOIN backup_
  * Links of a job session (spec §5.1, §5.3): server and job up, the other form alternate,
  * its task list down; the entity form may add more (backup sessions' Stop).
  */
-export function jobSessionLinks(name: string, collection: string, tasks: { path: string; type: string }, extra: TypeDecl['links']['entity'] = []): TypeDecl['links'] {
+export function jobSessionLinks(
+  name: string, collection: string, tasks: { path: string; type: string }, extra: TypeDecl['links']['entity'] = [], jobTypes: readonly string[] = [],
+): TypeDecl['links'] {
   const self = `${collection}/{id}`;
-  const up = [upServerLink, { rel: 'Up', type: 'JobReference', href: 'jobs/{jobId}', name: 'jobName' }];
+  const up = [upServerLink, ...upJobLinks(jobTypes)];
   const down = { rel: 'Down', type: `${tasks.type}ReferenceList`, href: `${self}/${tasks.path}` };
   return {
     entity: [...up, { rel: 'Alternate', type: `${name}Reference`, href: self, name: 'name' }, down, ...extra],
     reference: [...up, { rel: 'Alternate', type: name, href: `${self}?format=Entity`, name: 'name' }, down],
   };
+}
+
+/**
+ * Job types whose jobs EM keeps in collections of their own: a session of such a job links up
+ * to it there (agent sessions to `agents/jobs/{id}`, as EM's get_agents_backupsessions example
+ * shows). DECISION: file share sessions link to `nas/jobs/{id}` although EM's
+ * get_nas_backupsessions example prints `jobs/{id}`: there the link resolves, the job is there.
+ */
+const JOB_HOMES: Readonly<Record<string, TypeDecl>> = { AgentBackup: AgentBackupJob, NasBackup: NasJob };
+
+/** The session's `Up JobReference` link, to the collection its JobType's jobs are in. */
+function upJobLinks(jobTypes: readonly string[]): LinkDecl[] {
+  const link = (collection: string, when?: LinkDecl['when']): LinkDecl => ({ rel: 'Up', type: 'JobReference', href: `${collection}/{jobId}`, name: 'jobName', when });
+  const homed = Object.entries(JOB_HOMES).flatMap(([member, home]) => (jobTypes.includes(member) ? [[jobTypes.indexOf(member), home] as const] : []));
+  if (homed.length === 0) return [link('jobs')];
+  const elsewhere = new Set(homed.map(([ordinal]) => ordinal));
+  return [
+    link('jobs', (row) => !elsewhere.has(row.jobType as number)),
+    ...homed.map(([ordinal, home]) => link(home.collection, (row) => row.jobType === ordinal)),
+  ];
 }

@@ -90,6 +90,8 @@ export interface ChildCollection {
 export interface TypeDecl {
   /** Query type name and entity `Type` attribute, e.g. `ReplicaJobSession`. */
   readonly name: string;
+  /** The entity's element name where EM's differs from `name` (`<NASJob Type="NasJob">`). */
+  readonly element?: string;
   /** Kind in the type's UIDs. */
   readonly uidKind: string;
   /** Wrapper element of a list of entities, also its JSON (.NET plural) property name. */
@@ -124,4 +126,16 @@ export interface TypeDecl {
    * kind defaults ('' / 0 / first enum member / null).
    */
   readonly fromLink?: Readonly<Row>;
+}
+
+/**
+ * Another type's rows under a path of their own, only those whose enum fields hold the given
+ * members (`/agents/backupSessions`: the BackupJobSessions of agent jobs): the routes
+ * `/{path}` and `/{path}/{ID}` answer as the type's own collection and items do.
+ */
+export interface ViewDecl {
+  readonly path: string;
+  readonly type: string;
+  /** Enum field key → the member every row of the view has. */
+  readonly where: Readonly<Record<string, string>>;
 }

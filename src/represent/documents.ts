@@ -84,13 +84,11 @@ export function enterpriseManager(base: string): Document {
   ]);
 }
 
-/** `GET /api/querySvc` (spec §4.4): one preconfigured query link per implemented type. */
-export function querySvc(types: readonly TypeDecl[], sessionId: string, base: string): Document {
+/** `GET /api/querySvc` (spec §4.4): one preconfigured query link per query type named. */
+export function querySvc(typeNames: readonly string[], sessionId: string, base: string): Document {
   const links = [
     link('Up', `${base}/logonSessions/${sessionId}`, 'LogonSession'),
-    ...types.map((t) =>
-      link('Down', `${base}/query?type=${t.name}&format=Entities&sortAsc=name&pageSize=15&page=1`, `${t.name}List`),
-    ),
+    ...typeNames.map((name) => link('Down', `${base}/query?type=${name}&format=Entities&sortAsc=name&pageSize=15&page=1`, `${name}List`)),
   ];
   return node('QuerySvc', resourceTail(links, `${base}/querySvc`, 'QueryService'));
 }

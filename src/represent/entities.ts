@@ -64,7 +64,7 @@ export function entityNode(type: TypeDecl, row: Row, base: string): Node {
   }));
   const href = `${base}/${type.collection}/${row.id}?format=Entity`;
   props.push(...resourceTail(declaredLinks(type.links.entity, row, base), href, type.name));
-  return node(type.name, props, xml);
+  return node(type.element ?? type.name, props, xml);
 }
 
 /** The reference form of a row: `Ref` in lists, `EntityRef` as a document root. */

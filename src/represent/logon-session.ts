@@ -24,7 +24,7 @@ const DOWN_LISTS: readonly (readonly [string, string])[] = [
   ['ReplicaTaskSession', 'replicaTaskSessions'],
 ];
 
-const LOGON_LINKS: readonly (readonly [string, string | undefined, string])[] = [
+export const LOGON_LINKS: readonly (readonly [string, string | undefined, string])[] = [
   ['Up', 'EnterpriseManager', ''],
   ['Down', 'BackupServerReferenceList', 'backupServers'],
   ['Down', 'ManagedServerReferenceList', 'managedServers'],

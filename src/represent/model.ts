@@ -35,6 +35,11 @@ export interface List {
   readonly kind: 'list';
   readonly items: readonly Node[];
   readonly jsonName?: string;
+  /**
+   * XML: no wrapper, each item stands in the parent under its own tag (a .NET list marked as
+   * repeated elements, e.g. a report's `<Day>`s); JSON: a plain array under the prop's name.
+   */
+  readonly inline?: true;
 }
 
 /** A document whose root element is a list wrapper: `<ReplicaJobSessions>` / `{"ReplicaJobSessions":[…]}`. */
@@ -82,6 +87,8 @@ export const node = (tag: string, props: Prop[], xml: readonly number[] = xmlOrd
   xml,
 });
 export const list = (items: readonly Node[], jsonName?: string): List => ({ kind: 'list', items, jsonName });
+/** A list whose items stand in the parent element unwrapped (see `List.inline`). */
+export const inlineList = (items: readonly Node[]): List => ({ kind: 'list', items, inline: true });
 export const rootList = (tag: string, jsonName: string, items: readonly Node[]): RootList => ({
   kind: 'rootList',
   tag,

@@ -38,7 +38,8 @@ function writeNode(out: string[], n: Node, tag: string, indent: string, xmlns: b
   for (; i < xml.length; i++) {
     const p = props[xml[i]];
     const v = p.value;
-    if (!present(v)) continue;
+    // An empty unwrapped list writes nothing, so it leaves the parent self-closed.
+    if (!present(v) || (typeof v === 'object' && v!.kind === 'list' && v!.inline && v!.items.length === 0)) continue;
     if (!open) {
       out.push(head + '>\n');
       open = true;
@@ -49,6 +50,8 @@ function writeNode(out: string[], n: Node, tag: string, indent: string, xmlns: b
     } else if (v!.kind === 'node') {
       // A child node is written under the prop's name (the element name in the parent's schema).
       writeNode(out, v!, p.name, inner, false);
+    } else if (v!.inline) {
+      for (const item of v!.items) writeNode(out, item, item.tag, inner, false);
     } else {
       writeItems(out, p.name, v!.items, inner, false);
     }

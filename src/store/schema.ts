@@ -89,6 +89,16 @@ export function tablesRead(type: TypeDecl): readonly string[] {
   return tables;
 }
 
+/**
+ * Types a stored UID of `type` points into by a declared link (`agents/jobs/{jobId}`: a
+ * session's job by JobType), beyond its UID kind's type: they come first too, so an import
+ * meets an agent job before the sessions that would otherwise create it from a link.
+ */
+function linkedTypes(type: TypeDecl, types: readonly TypeDecl[]): TypeDecl[] {
+  const keys = storedColumns(type).filter((c) => c.key !== 'id' && c.field.kind === 'uid').map((c) => `{${c.key}}`);
+  return types.filter((t) => t !== type && type.links.entity.some((l) => keys.some((k) => l.href === `${t.collection}/${k}`)));
+}
+
 /** Types ordered so that every reference points to an earlier one; declaration order otherwise. */
 export function parentsFirst(types: readonly TypeDecl[] = TYPES): TypeDecl[] {
   const out: TypeDecl[] = [];
@@ -98,6 +108,7 @@ export function parentsFirst(types: readonly TypeDecl[] = TYPES): TypeDecl[] {
     if (visiting.has(t)) throw new Error(`the declared references of ${t.name} lead back to it`);
     visiting.add(t);
     for (const r of referencesOf(t, types)) visit(r.target);
+    for (const target of linkedTypes(t, types)) visit(target);
     out.push(t);
   };
   for (const t of types) visit(t);

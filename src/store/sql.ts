@@ -133,3 +133,8 @@ export function compileUpsert(
   const where = options.changedOnly ? ` WHERE ${rest.map((c) => dialect.differs(`${table}.${c}`, `excluded.${c}`)).join(' OR ')}` : '';
   return `${compileInsert(table, columns, 1, dialect)} ON CONFLICT (${key}) DO UPDATE SET ${set}${where}`;
 }
+
+/** A DELETE of the rows whose `key` is one of `count` bound values. */
+export function compileDelete(table: string, key: string, count: number, dialect: Dialect): string {
+  return `DELETE FROM ${table} WHERE ${key} IN ${valuesRow(dialect, count, 0)}`;
+}

@@ -69,6 +69,11 @@ export const stampOf = (generations: Generations, tables: readonly string[]): st
 export interface StoreWriter {
   /** Inserts or updates (by id) rows of a type, keyed by the type's field keys. */
   upsert(type: TypeDecl, rows: readonly Row[]): Promise<{ inserted: number; updated: number }>;
+  /**
+   * Deletes rows of a type by id (an id not stored is no change); a row's children must go
+   * first (in an earlier call), as the references are enforced. Returns the rows deleted.
+   */
+  delete(type: TypeDecl, ids: readonly string[]): Promise<number>;
   /** Deletes every resource row (servers, jobs, sessions) and the facts about them (meta); users and logons stay. */
   clear(): Promise<void>;
   /** Records a fact about the data under `name` (e.g. what the live estate was seeded from); undefined deletes it. */

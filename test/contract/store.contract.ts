@@ -9,8 +9,8 @@ import { TYPES, type Row, type TypeDecl } from '../../src/model/index.js';
 import { evaluate } from '../../src/query/evaluate.js';
 import type { QueryPlan } from '../../src/query/plan.js';
 import { plan } from '../support/plans.js';
-import type { Store, StoreWriter } from '../../src/store/store.js';
-import { BS1, BS2, jobs, loadFixture, replicaSessions, replicaTasks, servers } from '../support/fixture.js';
+import { generationOf, type Store, type StoreWriter } from '../../src/store/store.js';
+import { BS1, BS2, jobs, loadFixture, replicaSessions, replicaTasks, S1, servers } from '../support/fixture.js';
 
 export interface StoreUnderTest {
   /** A fresh store with no rows and no users. */
@@ -203,6 +203,27 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       for (const t of TYPES) assert.deepEqual((await everything(store, t)).map((r) => r.id), t === BackupServer ? [BS2] : [], t.name);
       assert.equal((await store.getUser('ops'))?.role, 'PortalUser');
       assert.equal((await store.getLogonSession('l1'))?.userName, 'ops');
+    }));
+
+    test('delete removes rows by id, children first: unknown ids change nothing, a row still referred to fails the write whole', () => withStore(async ({ store }) => {
+      await loadFixture(store);
+      const tasks = rowsOf(replicaTasks).filter((t) => t.sessionId === S1).map((t) => t.id as string);
+      const before = await store.dataGenerations();
+      // The session's tasks still refer to it: nothing of the write lands.
+      await assert.rejects(store.write(async (w) => {
+        await w.delete(ReplicaTaskSession, tasks.slice(1));
+        await w.delete(ReplicaJobSession, [S1]);
+      }));
+      assert.equal((await everything(store, ReplicaTaskSession)).length, replicaTasks.length);
+      assert.deepEqual(await store.dataGenerations(), before, 'a failed write moves no generation');
+      const deleted = await store.write(async (w) =>
+        (await w.delete(ReplicaTaskSession, [...tasks, '00000000-0000-0000-0000-000000000000'])) + (await w.delete(ReplicaJobSession, [S1])) + (await w.delete(BackupServer, [])));
+      assert.equal(deleted, tasks.length + 1);
+      assert.deepEqual((await everything(store, ReplicaJobSession)).map((r) => r.id).sort(), rowsOf(replicaSessions).map((r) => r.id as string).filter((id) => id !== S1).sort());
+      const after = await store.dataGenerations();
+      for (const t of [ReplicaTaskSession, ReplicaJobSession]) assert.ok(generationOf(after, t.table) > generationOf(before, t.table), `${t.table} moved`);
+      assert.equal(generationOf(after, BackupServer.table), generationOf(before, BackupServer.table), 'an empty delete changes nothing');
+      assert.equal(await store.write((w) => w.delete(ReplicaJobSession, [S1])), 0, 'deleting again deletes nothing');
     }));
 
     test('a replacing write takes every id once: a repeat fails it and leaves the data as it was', () => withStore(async ({ store }) => {

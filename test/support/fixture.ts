@@ -4,6 +4,8 @@ import { BACKUP_SESSION_JOB_TYPES } from '../../src/model/backup-job-session.js'
 import { BackupJobSession, BackupServer, BackupTaskSession, Job, ReplicaJobSession, ReplicaTaskSession } from '../../src/model/all.js';
 import type { Row } from '../../src/model/index.js';
 import type { Store } from '../../src/store/store.js';
+import { writeAgentsNas } from './agents-nas-fixture.js';
+import { writeStorage } from './storage-fixture.js';
 import { parseDateTime } from '../../src/util/datetime.js';
 import { sessionName, type BackupTaskSessionRow, type JobRow, type JobSessionRow, type ServerRow, type TaskSessionRow } from '../../src/model/rows.js';
 
@@ -119,5 +121,7 @@ export async function loadFixture(store: Store): Promise<void> {
     await w.upsert(ReplicaTaskSession, rows(replicaTasks));
     await w.upsert(BackupJobSession, rows(backupSessions));
     await w.upsert(BackupTaskSession, rows(backupTasks));
+    await writeAgentsNas(w);
+    await writeStorage(w);
   });
 }

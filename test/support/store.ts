@@ -4,6 +4,8 @@
  * SQLite store itself open it directly (`openSqliteStore`).
  */
 import { ensureDataDir } from '../../src/cli/data-dir.js';
+import { generateDemo, type DemoOptions } from '../../src/demo/demo.js';
+import { Simulation } from '../../src/estate/simulation.js';
 import { openStore, storeLocation } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 
@@ -26,4 +28,12 @@ export function storeFile(store: Store): string {
   const location = locations.get(store);
   if (location === undefined) throw new Error('not a store from openTestStore');
   return location;
+}
+
+/** A demo seeded into a new store under `dataDir`, and the simulation that runs it on from the seed's instant. */
+export async function seededSimulation(dataDir: string, demo: DemoOptions): Promise<{ store: Store; sim: Simulation }> {
+  const store = openTestStore(dataDir);
+  await generateDemo(store, demo);
+  const sim = await Simulation.resume(store, { demo, until: demo.now });
+  return { store, sim };
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MIN_TIME } from '../../clock/clock.js';
 import type { Predicate, QueryPlan } from '../../query/plan.js';
 import { planOrder } from '../../query/plan.js';
-import { fieldByKey, TYPES, typeNamed, type Row, type TypeDecl } from '../../model/index.js';
+import { fieldByKey, TYPES, typeNamed, VIEWS, type Row, type TypeDecl, type ViewDecl } from '../../model/index.js';
 import { collection, item, rowNode, type Format } from '../../represent/documents.js';
 import type { Store, User } from '../../store/store.js';
 import { fromEpochMs } from '../../util/datetime.js';
@@ -51,12 +51,22 @@ const listingOf = (type: TypeDecl, where: Predicate[], format: Format, base: str
   document: (items) => collection(type, items, format),
 });
 
-/** One key resource's row by the `{ID}` of a path; 404 when the ID is malformed or unknown. */
-export async function findRow(store: Store, type: TypeDecl, rawId: string): Promise<Row> {
+/** One key resource's row by the `{ID}` of a path (and `where`, a view's); 404 when the ID is malformed or unknown. */
+export async function findRow(store: Store, type: TypeDecl, rawId: string, where: Predicate[] = []): Promise<Row> {
   const id = parseGuid(rawId);
-  const rows = id ? (await store.query({ ...all(type, [cmp(type, 'id', '==', id)]), limit: 1 })).rows : [];
+  const rows = id ? (await store.query({ ...all(type, [cmp(type, 'id', '==', id), ...where]), limit: 1 })).rows : [];
   if (rows.length === 0) throw errors.notFound(`${type.name} ${rawId}`);
   return rows[0];
+}
+
+/** A view's restriction: each of its enum fields equal to its member. */
+function viewWhere(type: TypeDecl, view: ViewDecl): Predicate[] {
+  return Object.entries(view.where).map(([key, member]) => {
+    const field = fieldByKey(type, key);
+    const ordinal = field.kind === 'enum' ? field.members.indexOf(member) : -1;
+    if (ordinal < 0) throw new Error(`view ${view.path}: ${type.name}.${key} has no member ${member}`);
+    return { kind: 'cmp', field, op: '==', value: ordinal };
+  });
 }
 
 /** Methods other than GET that a type's `/{collection}/{ID}` has (job actions: `POST /jobs/{ID}?action=…`), by type name. */
@@ -71,7 +81,7 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext, listings: 
   const windowed = (type: TypeDecl): Predicate[] =>
     type.windowField ? [cmp(type, type.windowField, '>=', fromEpochMs(Math.max(MIN_TIME, ctx.clock.now() - ctx.settings.windowMs)))] : [];
 
-  const findOne = (type: TypeDecl, rawId: string) => findRow(ctx.store, type, rawId);
+  const findOne = (type: TypeDecl, rawId: string, where: Predicate[] = []) => findRow(ctx.store, type, rawId, where);
 
   const context = (req: FastifyRequest, type: TypeDecl) => {
     authorize(type, logonOf(req).user);
@@ -105,5 +115,23 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext, listings: 
         },
       });
     }
+  }
+
+  // A view answers as its type's collection and items do, over its rows only.
+  for (const view of VIEWS) {
+    const type = typeNamed(view.type);
+    const where = viewWhere(type, view);
+    resource(app, `/api/${view.path}`, {
+      GET: async (req, reply) => {
+        const { format } = context(req, type);
+        await listings.send(reply, req.em.rendering, listingOf(type, [...where, ...windowed(type)], format, req.em.base));
+      },
+    });
+    resource(app, `/api/${view.path}/:id`, {
+      GET: async (req, reply) => {
+        const { format, id } = context(req, type);
+        sendDocument(reply, 200, item(type, await findOne(type, id, where), format, req.em.base), req.em.rendering);
+      },
+    });
   }
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { TYPES } from '../../model/index.js';
+import { TYPES, UNIMPLEMENTED_QUERY_TYPES } from '../../model/index.js';
 import { API_VERSIONS, enterpriseManager, logonSession, logonSessions, querySvc } from '../../represent/documents.js';
 import { logon, SESSION_HEADER, tokenOf, type LogonState } from '../auth.js';
 import { logonOf, type AppContext } from '../context.js';
@@ -12,6 +12,9 @@ import { parseGuid } from '../../util/uid.js';
 const VERSIONS: ReadonlySet<string> = new Set(['latest', ...API_VERSIONS]);
 
 /** Entry point, logon, logon sessions and the query service's link list (spec §4.1–§4.4). */
+/** `/api/querySvc` lists the declared types (in declaration order), then the documented ones that answer 501. */
+const QUERY_SERVICE_TYPES = [...TYPES.map((t) => t.name), ...UNIMPLEMENTED_QUERY_TYPES];
+
 export function sessionRoutes(app: FastifyInstance, ctx: AppContext, state: LogonState): void {
   resource(app, '/api', {
     GET: async (req, reply) => sendDocument(reply, 200, enterpriseManager(req.em.base), req.em.rendering),
@@ -60,7 +63,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: AppContext, state: Logo
 
   resource(app, '/api/querySvc', {
     GET: async (req, reply) => {
-      sendDocument(reply, 200, querySvc(TYPES, logonOf(req).sessionId, req.em.base), req.em.rendering);
+      sendDocument(reply, 200, querySvc(QUERY_SERVICE_TYPES, logonOf(req).sessionId, req.em.base), req.em.rendering);
     },
   });
 }

@@ -5,7 +5,7 @@ import { PARENTS_FIRST } from '../../store/schema.js';
 import type { Store, StoreWriter } from '../../store/store.js';
 import { FieldError, ImportError, type Where } from './errors.js';
 import { readJson } from './json-reader.js';
-import { convert, linkOnlyRow, planOf, type Converted, type RawEntity } from './mapping.js';
+import { convert, linkOnlyRow, planOf, type Converted, type RawEntity, type Ref } from './mapping.js';
 import { readXml } from './xml-reader.js';
 import { sniff, textChunks, type ImportInput, type InputFormat } from './source.js';
 
@@ -39,11 +39,21 @@ export interface ImportResult extends ImportCounts {
 
 const emptyCounts = (): Record<string, number> => Object.fromEntries(PARENTS_FIRST.map((t) => [t.name, 0]));
 
+/** A row that must exist before the entity's (a task's session): type and GUID, with the entity's position. */
+interface Parent {
+  readonly type: TypeDecl;
+  readonly id: string;
+  readonly where: Where;
+}
+
 interface Pending {
   readonly row: Row;
-  /** A parent that must exist (a task's session): type and GUID, with the entity's position. */
-  readonly parent?: { readonly type: TypeDecl; readonly id: string; readonly where: Where };
+  /** Its parents (a task's session; a VM restore point's point and file). */
+  readonly parents?: readonly Parent[];
 }
+
+/** A reference declared `mayDangle` (a restore point's session) needs no row to exist. */
+const mayDangle = (ref: Ref) => ref.field.kind === 'uid' && ref.field.mayDangle === true;
 
 /** UIDs of `type` among `ids` that are stored (committed) already. */
 async function stored(store: Store, type: TypeDecl, ids: readonly string[]): Promise<Set<string>> {
@@ -86,7 +96,7 @@ class Importer {
   /** Rows whose parent was in neither the input so far nor the store: checked again at the end. */
   private waiting: { type: TypeDecl; entry: Pending }[] = [];
   /** Types some foreign key points to: their UIDs in this input are remembered. */
-  private readonly referenced = new Set(TYPES.flatMap((t) => planOf(t).foreign.map((f) => f.target)));
+  private readonly referenced = new Set(TYPES.flatMap((t) => planOf(t).targets));
 
   constructor(
     private readonly store: Store,
@@ -105,21 +115,21 @@ class Importer {
     const { type, row } = c;
     const id = row.id as string;
     this.entities++;
-    let parent: Pending['parent'];
+    const parents: Parent[] = [];
     for (const ref of c.refs) {
       const defaults = LINK_CREATABLE.get(ref.target);
       if (defaults) {
         const t = ref.target;
         if (this.seen.get(t)!.has(ref.id) || this.linkCreated.get(t)!.has(ref.id) || this.inStore.get(t)!.has(ref.id)) continue;
         if (!this.candidates.get(t)!.has(ref.id)) this.candidates.get(t)!.set(ref.id, linkOnlyRow(t, ref, c, defaults));
-      } else {
-        parent = { type: ref.target, id: ref.id, where: raw.where() };
+      } else if (!mayDangle(ref)) {
+        parents.push({ type: ref.target, id: ref.id, where: raw.where() });
       }
     }
     if (LINK_CREATABLE.has(type)) this.candidates.get(type)!.delete(id);
     if (this.referenced.has(type)) this.seen.get(type)!.add(id);
     if (this.linkCreated.get(type)!.has(id)) this.replacing.get(type)!.push(row);
-    else this.pending.get(type)!.push({ row, parent });
+    else this.pending.get(type)!.push({ row, parents });
     if (++this.buffered >= BATCH) await this.flush();
   }
 
@@ -144,26 +154,28 @@ class Importer {
 
     for (const type of PARENTS_FIRST) {
       const entries = this.pending.get(type)!;
-      const known = (p: NonNullable<Pending['parent']>) => this.seen.get(p.type)!.has(p.id) || this.inStore.get(p.type)!.has(p.id);
       const unknown = new Map<TypeDecl, Set<string>>();
-      for (const { parent } of entries) {
-        if (parent && !known(parent)) (unknown.get(parent.type) ?? unknown.set(parent.type, new Set()).get(parent.type)!).add(parent.id);
+      for (const { parents } of entries) {
+        for (const parent of parents ?? []) {
+          if (!this.known(parent)) (unknown.get(parent.type) ?? unknown.set(parent.type, new Set()).get(parent.type)!).add(parent.id);
+        }
       }
       for (const [parentType, ids] of unknown) {
         for (const id of await stored(this.store, parentType, [...ids])) this.inStore.get(parentType)!.add(id);
       }
       const ready = unknown.size === 0 ? entries : entries.filter((e) => {
-        if (!e.parent || known(e.parent)) return true;
+        if (this.missing(e) === undefined) return true;
         this.waiting.push({ type, entry: e });
         return false;
       });
       if (this.waiting.length > MAX_WAITING) {
         const { type: t, entry } = this.waiting[0];
+        const parent = this.missing(entry)!;
         throw new ImportError(
           this.source,
-          `${t.name} ${entry.row.id}: its ${entry.parent!.type.name} ${entry.parent!.id} is neither in the store nor earlier in this input, ` +
+          `${t.name} ${entry.row.id}: its ${parent.type.name} ${parent.id} is neither in the store nor earlier in this input, ` +
             `and more than ${MAX_WAITING} task sessions wait for sessions later in it: import the sessions first, or put them first`,
-          entry.parent!.where,
+          parent.where,
         );
       }
       if (ready.length) {
@@ -180,14 +192,23 @@ class Importer {
     }
   }
 
+  private known(p: Parent): boolean {
+    return this.seen.get(p.type)!.has(p.id) || this.inStore.get(p.type)!.has(p.id);
+  }
+
+  /** A parent of the entry neither in the input so far nor in the store, if any. */
+  private missing(entry: Pending): Parent | undefined {
+    return entry.parents?.find((p) => !this.known(p));
+  }
+
   async finish(): Promise<void> {
     await this.flush();
     if (this.waiting.length === 0) return;
     const waiting = this.waiting;
     this.waiting = [];
     for (const { type, entry } of waiting) {
-      const p = entry.parent!;
-      if (!this.seen.get(p.type)!.has(p.id)) {
+      const p = this.missing(entry);
+      if (p !== undefined) {
         throw new ImportError(
           this.source,
           `${type.name} ${entry.row.id}: its ${p.type.name} ${p.id} is neither in this input nor in the store (import the sessions first)`,

@@ -55,10 +55,10 @@ export interface Converted {
   readonly refs: readonly Ref[];
 }
 
+/** The declared links that may carry a key (several when they depend on the row: a session's job by JobType). */
 interface LinkedKey {
   readonly field: FieldDecl;
-  readonly decl: LinkDecl;
-  readonly pattern: RegExp;
+  readonly decls: readonly { readonly decl: LinkDecl; readonly pattern: RegExp }[];
 }
 
 interface TypePlan {
@@ -69,11 +69,18 @@ interface TypePlan {
   readonly linked: ReadonlyMap<string, LinkedKey>;
   /** Own UID fields whose UID kind is another declared type: the foreign keys. */
   readonly foreign: readonly { readonly field: FieldDecl; readonly target: TypeDecl }[];
+  /** Every type a row may refer to: the foreign keys' and those their links point into (an agent session's job). */
+  readonly targets: readonly TypeDecl[];
 }
 
-export const typeByName = new Map(TYPES.map((t) => [t.name, t]));
+/** By entity name: the `Type` (JSON) and the element name (XML), where EM's differ (`NASJob`). */
+export const typeByName = new Map(TYPES.flatMap((t) => [[t.name, t], [t.element ?? t.name, t]]));
 export const typeByList = new Map(TYPES.map((t) => [t.listElement, t]));
 export const typeByUidKind = new Map(TYPES.map((t) => [t.uidKind, t]));
+const typeByCollection = new Map(TYPES.map((t) => [t.collection.toLowerCase(), t]));
+
+/** The type a link's href template points into (`agents/jobs/{jobId}` → AgentBackupJob), if declared. */
+const linkTarget = (decl: LinkDecl) => typeByCollection.get(decl.href.split('/{')[0].toLowerCase());
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -94,15 +101,19 @@ export function planOf(type: TypeDecl): TypePlan {
   const linked = new Map<string, LinkedKey>();
   for (const f of own) {
     if (f.key === 'id') continue;
-    const decl = type.links.entity.find((l) => l.href.includes(`{${f.key}}`) && !l.when);
-    if (decl) linked.set(f.key, { field: f, decl, pattern: hrefPattern(decl.href, f.key) });
+    // Longest template first: `…/agents/jobs/<guid>` also ends like `jobs/{jobId}`.
+    const decls = type.links.entity.filter((l) => l.href.includes(`{${f.key}}`)).sort((a, b) => b.href.length - a.href.length)
+      .map((decl) => ({ decl, pattern: hrefPattern(decl.href, f.key) }));
+    if (decls.length > 0) linked.set(f.key, { field: f, decls });
   }
   const foreign = own.flatMap((field) => {
     const target = field.kind === 'uid' && field.key !== 'id' ? typeByUidKind.get(field.uidKind) : undefined;
     return target && target !== type ? [{ field, target }] : [];
   });
   const rendered = type.fields.filter(isRendered).map((field) => ({ field, codec: codecOf(field) }));
-  plan = { type, own, rendered, linked, foreign };
+  const linkedTargets = [...linked.values()].flatMap((l) => l.decls.flatMap(({ decl }) => linkTarget(decl) ?? []));
+  const targets = [...new Set([...foreign.map((f) => f.target), ...linkedTargets])].filter((t) => t !== type);
+  plan = { type, own, rendered, linked, foreign, targets };
   plans.set(type, plan);
   return plan;
 }
@@ -122,7 +133,7 @@ function resolveType(raw: RawEntity): TypeDecl {
     throw new FieldError(`a ${type.name} in a list of ${raw.listType.listElement}`, 'Type');
   }
   if (raw.typeAttribute !== undefined && raw.typeAttribute !== type.name) {
-    throw new FieldError(`Type '${raw.typeAttribute}' does not match element <${type.name}>`, 'Type');
+    throw new FieldError(`Type '${raw.typeAttribute}' does not match element <${type.element ?? type.name}>`, 'Type');
   }
   return type;
 }
@@ -130,6 +141,19 @@ function resolveType(raw: RawEntity): TypeDecl {
 function findLink(links: readonly RawLink[], decl: LinkDecl): RawLink | undefined {
   const rel = decl.rel.toLowerCase(), type = decl.type?.toLowerCase();
   return links.find((l) => l.rel?.toLowerCase() === rel && l.type?.toLowerCase() === type);
+}
+
+/** The first of a key's declared links the entity has with a matching href (and its GUID), else the first it has at all. */
+function matchLink(links: readonly RawLink[], decls: LinkedKey['decls']): { decl: LinkDecl; link?: RawLink; guid?: string } {
+  let present: { decl: LinkDecl; link: RawLink } | undefined;
+  for (const { decl, pattern } of decls) {
+    const link = findLink(links, decl);
+    if (!link) continue;
+    const m = link.href === undefined ? null : pattern.exec(link.href.split(/[?#]/)[0]);
+    if (m) return { decl, link, guid: m[1].toLowerCase() };
+    present ??= { decl, link };
+  }
+  return present ?? { decl: decls[0].decl };
 }
 
 const describeLink = (d: LinkDecl) => `Rel="${d.rel}"${d.type ? ` Type="${d.type}"` : ''}`;
@@ -155,8 +179,10 @@ export function convert(raw: RawEntity): Converted {
 
   if (typeof raw.links === 'string') throw new FieldError(raw.links, 'Links');
   const linkNames = new Map<string, string | undefined>();
-  for (const [key, { field, decl, pattern }] of plan.linked) {
-    const link = findLink(raw.links, decl);
+  /** The type a key's link pointed into, when that decides the relation (a session's job by JobType). */
+  const linkTargets = new Map<string, TypeDecl>();
+  for (const [key, { field, decls }] of plan.linked) {
+    const { decl, link, guid } = matchLink(raw.links, decls);
     if (!link) {
       if (key in values) continue; // also rendered: the element is enough
       if (field.optional) {
@@ -165,14 +191,14 @@ export function convert(raw: RawEntity): Converted {
       }
       throw new FieldError(`missing link ${describeLink(decl)}`, 'Links');
     }
-    const m = link.href === undefined ? null : pattern.exec(link.href.split(/[?#]/)[0]);
-    if (!m) throw new FieldError(`link ${describeLink(decl)} has Href '${link.href ?? ''}', expected …/${decl.href}`, 'Links');
-    const guid = m[1].toLowerCase();
+    if (!guid) throw new FieldError(`link ${describeLink(decl)} has Href '${link.href ?? ''}', expected ${decls.map((d) => `…/${d.decl.href}`).join(' or ')}`, 'Links');
     if (key in values && values[key] !== null && values[key] !== guid) {
       throw new FieldError(`${field.render?.name ?? key} does not match the link ${describeLink(decl)} (${guid})`, field.render?.name);
     }
     values[key] = guid;
     linkNames.set(key, link.name);
+    const target = linkTarget(decl);
+    if (target) linkTargets.set(key, target);
   }
 
   const row: Row = {};
@@ -184,7 +210,7 @@ export function convert(raw: RawEntity): Converted {
   const refs: Ref[] = [];
   for (const { field, target } of plan.foreign) {
     const id = row[field.key];
-    if (typeof id === 'string') refs.push({ field, target, id, name: linkNames.get(field.key) });
+    if (typeof id === 'string') refs.push({ field, target: linkTargets.get(field.key) ?? target, id, name: linkNames.get(field.key) });
   }
   return { type, row, refs };
 }

@@ -134,7 +134,7 @@ export async function* readXml(chunks: AsyncIterable<string>, source: string): A
         case 'list':
           inNamespace(tag);
           if (name === 'Ref') fail(REFERENCES_REJECTED);
-          if (name !== top.type.name) fail(`unexpected element <${tag.name}> in ${top.type.listElement}: expected <${top.type.name}>`);
+          if (name !== (top.type.element ?? top.type.name)) fail(`unexpected element <${tag.name}> in ${top.type.listElement}: expected <${top.type.element ?? top.type.name}>`);
           names[names.length - 1] = `${name}[${++top.count}]`;
           frame = entityFrame(tag, top.type, top.type);
           break;

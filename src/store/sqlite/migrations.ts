@@ -104,6 +104,74 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // Facts about the data that are no resource's rows (what the live estate was seeded from, how far it ran).
   'CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)',
+  // The rest of the EM surface (issue 15): agent and file-share jobs, protection groups and
+  // their computers, repositories, and the backup chain (backups, restore points, backup files,
+  // VM restore points). Each table as the declarations derive it (store/ddl.ts); their data
+  // generations start at 0 (no row) until their first write.
+  `
+  CREATE TABLE agent_backup_jobs (name TEXT NOT NULL, id TEXT NOT NULL, job_type INTEGER NOT NULL, platform INTEGER NOT NULL, description TEXT NOT NULL, schedule_configured INTEGER NOT NULL, schedule_enabled INTEGER NOT NULL, next_run TEXT, server_id TEXT NOT NULL REFERENCES backup_servers (id));
+  CREATE UNIQUE INDEX agent_backup_jobs__id ON agent_backup_jobs (id);
+  CREATE INDEX agent_backup_jobs__name_id ON agent_backup_jobs (name COLLATE NOCASE, id);
+  CREATE INDEX agent_backup_jobs__server_id ON agent_backup_jobs (server_id);
+  CREATE INDEX agent_backup_jobs__description ON agent_backup_jobs (description COLLATE NOCASE);
+  CREATE INDEX agent_backup_jobs__next_run ON agent_backup_jobs (next_run);
+  CREATE INDEX agent_backup_jobs__platform ON agent_backup_jobs (platform);
+
+  CREATE TABLE nas_jobs (name TEXT NOT NULL, id TEXT NOT NULL, description TEXT NOT NULL, schedule_configured INTEGER NOT NULL, schedule_enabled INTEGER NOT NULL, next_run TEXT, server_id TEXT NOT NULL REFERENCES backup_servers (id));
+  CREATE UNIQUE INDEX nas_jobs__id ON nas_jobs (id);
+  CREATE INDEX nas_jobs__name_id ON nas_jobs (name COLLATE NOCASE, id);
+  CREATE INDEX nas_jobs__server_id ON nas_jobs (server_id);
+  CREATE INDEX nas_jobs__description ON nas_jobs (description COLLATE NOCASE);
+  CREATE INDEX nas_jobs__next_run ON nas_jobs (next_run);
+
+  CREATE TABLE agent_protection_groups (name TEXT NOT NULL, id TEXT NOT NULL, rescan_schedule_enabled INTEGER NOT NULL, hierarchy_obj_ref TEXT NOT NULL, server_id TEXT NOT NULL REFERENCES backup_servers (id));
+  CREATE UNIQUE INDEX agent_protection_groups__id ON agent_protection_groups (id);
+  CREATE INDEX agent_protection_groups__name_id ON agent_protection_groups (name COLLATE NOCASE, id);
+  CREATE INDEX agent_protection_groups__server_id ON agent_protection_groups (server_id);
+
+  CREATE TABLE discovered_computers (name TEXT NOT NULL, id TEXT NOT NULL, host_status INTEGER NOT NULL, agent_version TEXT NOT NULL, agent_status INTEGER NOT NULL, os_version TEXT NOT NULL, ip_address TEXT NOT NULL, hierarchy_obj_ref TEXT NOT NULL, protection_group_id TEXT NOT NULL REFERENCES agent_protection_groups (id), server_id TEXT NOT NULL REFERENCES backup_servers (id));
+  CREATE UNIQUE INDEX discovered_computers__id ON discovered_computers (id);
+  CREATE INDEX discovered_computers__name_id ON discovered_computers (name COLLATE NOCASE, id);
+  CREATE INDEX discovered_computers__server_id ON discovered_computers (server_id);
+  CREATE INDEX discovered_computers__protection_group_id ON discovered_computers (protection_group_id);
+  CREATE INDEX discovered_computers__agent_status ON discovered_computers (agent_status);
+  CREATE INDEX discovered_computers__ip_address ON discovered_computers (ip_address COLLATE NOCASE);
+
+  CREATE TABLE repositories (name TEXT NOT NULL, id TEXT NOT NULL, capacity INTEGER NOT NULL, free_space INTEGER NOT NULL, kind INTEGER NOT NULL, server_id TEXT NOT NULL REFERENCES backup_servers (id));
+  CREATE UNIQUE INDEX repositories__id ON repositories (id);
+  CREATE INDEX repositories__name_id ON repositories (name COLLATE NOCASE, id);
+  CREATE INDEX repositories__server_id ON repositories (server_id);
+
+  CREATE TABLE backups (name TEXT NOT NULL, id TEXT NOT NULL, platform INTEGER NOT NULL, server_id TEXT NOT NULL REFERENCES backup_servers (id), repository_id TEXT NOT NULL REFERENCES repositories (id), job_id TEXT);
+  CREATE UNIQUE INDEX backups__id ON backups (id);
+  CREATE INDEX backups__name_id ON backups (name COLLATE NOCASE, id);
+  CREATE INDEX backups__server_id ON backups (server_id);
+  CREATE INDEX backups__repository_id ON backups (repository_id);
+  CREATE INDEX backups__job_id ON backups (job_id);
+
+  CREATE TABLE restore_points (name TEXT NOT NULL, id TEXT NOT NULL, backup_date TEXT NOT NULL, backup_id TEXT NOT NULL REFERENCES backups (id), session_id TEXT);
+  CREATE UNIQUE INDEX restore_points__id ON restore_points (id);
+  CREATE INDEX restore_points__backup_date_id ON restore_points (backup_date, id);
+  CREATE INDEX restore_points__backup_id_backup_date ON restore_points (backup_id, backup_date);
+  CREATE INDEX restore_points__session_id ON restore_points (session_id);
+  CREATE INDEX restore_points__name ON restore_points (name COLLATE NOCASE);
+
+  CREATE TABLE backup_files (name TEXT NOT NULL, id TEXT NOT NULL, file_path TEXT NOT NULL, backup_size INTEGER NOT NULL, data_size INTEGER NOT NULL, creation_time TEXT NOT NULL, file_type INTEGER NOT NULL, backup_id TEXT NOT NULL REFERENCES backups (id));
+  CREATE UNIQUE INDEX backup_files__id ON backup_files (id);
+  CREATE INDEX backup_files__creation_time_id ON backup_files (creation_time, id);
+  CREATE INDEX backup_files__backup_id_creation_time ON backup_files (backup_id, creation_time);
+  CREATE INDEX backup_files__name ON backup_files (name COLLATE NOCASE);
+  CREATE INDEX backup_files__backup_size ON backup_files (backup_size);
+
+  CREATE TABLE vm_restore_points (name TEXT NOT NULL, id TEXT NOT NULL, vm_display_name TEXT NOT NULL, creation_time TEXT NOT NULL, vm_name TEXT NOT NULL, algorithm INTEGER NOT NULL, point_type INTEGER NOT NULL, hierarchy_obj_ref TEXT NOT NULL, restore_point_id TEXT NOT NULL REFERENCES restore_points (id), backup_file_id TEXT NOT NULL REFERENCES backup_files (id));
+  CREATE UNIQUE INDEX vm_restore_points__id ON vm_restore_points (id);
+  CREATE INDEX vm_restore_points__creation_time_id ON vm_restore_points (creation_time, id);
+  CREATE INDEX vm_restore_points__restore_point_id ON vm_restore_points (restore_point_id);
+  CREATE INDEX vm_restore_points__backup_file_id ON vm_restore_points (backup_file_id);
+  CREATE INDEX vm_restore_points__vm_name ON vm_restore_points (vm_name COLLATE NOCASE);
+  CREATE INDEX vm_restore_points__vm_display_name ON vm_restore_points (vm_display_name COLLATE NOCASE);
+  CREATE INDEX vm_restore_points__name ON vm_restore_points (name COLLATE NOCASE);
+  `,
 ];
 
 /** The logon-session file beside the data (see `logonsPath`): its writes never wait for a data write. */

@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Row, TypeDecl } from '../../model/index.js';
 import { storedColumns } from '../schema.js';
-import { compileInsert, compileUpsert, SQLITE } from '../sql.js';
+import { compileDelete, compileInsert, compileUpsert, SQLITE } from '../sql.js';
 import type { Statements } from './connection.js';
 
 /** Rows per multi-row INSERT of a bulk write (one statement call costs as much as a few rows). */
@@ -97,4 +97,17 @@ export function insertMany(writes: Statements, plan: RowWrites, rows: readonly R
   for (; start + INSERT_ROWS <= rows.length; start += INSERT_ROWS) insert(many, manyValues, start, INSERT_ROWS);
   for (; start < rows.length; start++) insert(one, single, start, 1);
   return { inserted, updated };
+}
+
+/** Ids per DELETE statement (a shorter tail goes one by one). */
+const DELETE_IDS = 64;
+
+/** Deletes a table's rows by id, `DELETE_IDS` ids per statement; returns the rows deleted. */
+export function deleteRows(writes: Statements, table: string, ids: readonly string[]): number {
+  const many = writes.get(compileDelete(table, 'id', DELETE_IDS, SQLITE));
+  const one = writes.get(compileDelete(table, 'id', 1, SQLITE));
+  let deleted = 0, start = 0;
+  for (; start + DELETE_IDS <= ids.length; start += DELETE_IDS) deleted += many.run(ids.slice(start, start + DELETE_IDS)).changes;
+  for (; start < ids.length; start++) deleted += one.run(ids[start]).changes;
+  return deleted;
 }

@@ -12,7 +12,7 @@ import { bumpGenerations, readGenerations } from './generations.js';
 import { removeAbandonedBuilds } from './files.js';
 import { LogonSessions } from './logons.js';
 import { MIGRATIONS } from './migrations.js';
-import { rowWrites, upsertEach, type Counts } from './rows.js';
+import { deleteRows, rowWrites, upsertEach, type Counts } from './rows.js';
 
 export { logonsPath } from './files.js';
 
@@ -176,6 +176,11 @@ export class SqliteStore implements Store {
             const counts = this.upsertNow(type, rows);
             note(type.table, counts.inserted + counts.updated);
             return counts;
+          },
+          delete: async (type, ids) => {
+            const deleted = deleteRows(this.writes, type.table, ids);
+            note(type.table, deleted);
+            return deleted;
           },
           clear: async () => this.deleteData(note),
           putMeta: async (name, value) => {
