@@ -14,7 +14,11 @@ const NOW = '2026-11-30T00:00:00Z';
 const ONE_SERVER = JSON.stringify({
   Type: 'BackupServer', UID: 'urn:veeam:BackupServer:7b0756ab-ba64-4adc-bea6-98678686d19c', Name: 'vbr01.lab.local', Description: '', Port: 9392, Version: '13.0.1.1071',
 }) + '\n';
-const TABLES = ['backup_servers', 'jobs', 'replica_job_sessions', 'replica_task_sessions', 'backup_job_sessions', 'backup_task_sessions'];
+/** The tables `seed` reports, in the order it reports them. */
+const TABLES = [
+  'backup_servers', 'jobs', 'agent_backup_jobs', 'nas_jobs', 'replica_job_sessions', 'replica_task_sessions', 'backup_job_sessions', 'backup_task_sessions',
+  'repositories', 'restore_points',
+];
 
 // -------------------------------------------------------------------------------------------
 
@@ -261,10 +265,10 @@ describe('seed', () => {
     const seedOnce = async () => {
       const r = await run(['seed', '--seed', '3', '--days', '5', '--data-dir', dir], { EMREST_NOW: NOW });
       assert.equal(r.code, 0, r.stderr);
-      const m = /^Seeded (\d+) backup servers, (\d+) jobs, (\d+) replica sessions with (\d+) task sessions, (\d+) backup sessions with (\d+) task sessions into (.+)$/m.exec(r.stdout);
+      const m = /^Seeded (\d+) backup servers, (\d+) jobs \(and (\d+) agent, (\d+) file share\), (\d+) replica sessions with (\d+) task sessions, (\d+) backup sessions with (\d+) task sessions, (\d+) repositories, (\d+) restore points into (.+)$/m.exec(r.stdout);
       assert.ok(m, r.stdout);
-      assert.equal(m[7], join(dir, 'emrest.db'));
-      return m.slice(1, 7).map(Number);
+      assert.equal(m[11], join(dir, 'emrest.db'));
+      return m.slice(1, 11).map(Number);
     };
 
     const printed1 = await seedOnce();
@@ -361,7 +365,7 @@ describe('serve', () => {
     const passwords = [...out1.matchAll(/^Created user "administrator" \(Portal Administrator\) with password: (\S+)$/gm)];
     assert.equal(passwords.length, 1, out1);
     const password = passwords[0][1];
-    assert.match(out1, /^Created demo data: 3 backup servers, 24 jobs, \d+ replica sessions with \d+ task sessions, \d+ backup sessions with \d+ task sessions$/m);
+    assert.match(out1, /^Created demo data: 3 backup servers, 24 jobs \(and \d+ agent, \d+ file share\), \d+ replica sessions with \d+ task sessions, \d+ backup sessions with \d+ task sessions, \d+ repositories, \d+ restore points$/m);
     const p1 = ports(out1);
     assert.notEqual(p1.http, 0);
     assert.notEqual(p1.https, 0);
@@ -493,7 +497,7 @@ describe('serve on a data directory without backup servers', { concurrency: true
       const lines = c.out().split('\n').filter(Boolean);
       assert.match(
         lines[0],
-        /^The data directory has users but no backup servers: created demo data \(3 backup servers, 24 jobs, .+\); start with --no-demo to keep it empty$/,
+        /^The data directory has users but no backup servers: created demo data \(3 backup servers, 24 jobs \(and \d+ agent, \d+ file share\), .+\); start with --no-demo to keep it empty$/,
       );
       assert.doesNotMatch(c.out(), /administrator/);
       assert.equal(await backupServers(baseOf(c)), 3);

@@ -251,6 +251,7 @@ describe('generateDemo', () => {
     assert.deepEqual(counts, {
       servers: rows('backup_servers'), jobs: rows('jobs'), sessions: rows('replica_job_sessions'), tasks: rows('replica_task_sessions'),
       backupSessions: rows('backup_job_sessions'), backupTasks: rows('backup_task_sessions'),
+      agentJobs: rows('agent_backup_jobs'), nasJobs: rows('nas_jobs'), repositories: rows('repositories'), restorePoints: rows('restore_points'),
     });
     assert.equal(counts.servers, 3);
     assert.equal(counts.jobs, 24);
@@ -280,7 +281,7 @@ describe('generateDemo', () => {
   test('the replica side does not depend on the backup jobs', async () => {
     const { store: r, counts: rc } = await generate({ backupJobs: 0 });
     try {
-      assert.deepEqual(rc, { ...counts, jobs: 12, backupSessions: 0, backupTasks: 0 });
+      assert.deepEqual(rc, { ...counts, jobs: 12, backupSessions: 0, backupTasks: 0, agentJobs: 0, nasJobs: 0, repositories: rc.repositories, restorePoints: 0 });
       assert.deepEqual(dump(r, ['backup_servers', ...REPLICA_TABLES]), dump(a, ['backup_servers', ...REPLICA_TABLES]));
       assert.deepEqual(dump(r, ['jobs']), dump(a, ['jobs'], `WHERE job_type = ${REPLICA_JOB}`));
       assert.equal(n(r, 'SELECT COUNT(*) AS n FROM jobs'), 12);
@@ -490,7 +491,7 @@ describe('generateDemo', () => {
       await assert.rejects(generateDemo(store, { now: NOW, retries: -1 }), RangeError);
       await assert.rejects(generateDemo(store, { now: NOW, schedules: [[MIN, 1]] }), RangeError);
       assert.deepEqual(await generateDemo(store, { ...DEMO_DEFAULTS, jobs: 0, backupJobs: 0, servers: 0, now: NOW }),
-        { servers: 0, jobs: 0, sessions: 0, tasks: 0, backupSessions: 0, backupTasks: 0 });
+        { servers: 0, jobs: 0, sessions: 0, tasks: 0, backupSessions: 0, backupTasks: 0, agentJobs: 0, nasJobs: 0, repositories: 0, restorePoints: 0 });
     } finally {
       await store.close();
     }

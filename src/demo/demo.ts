@@ -1,4 +1,4 @@
-import { AgentBackupJob, AgentProtectionGroup, BackupServer, DiscoveredComputer, Job, NasJob } from '../model/all.js';
+import { AgentBackupJob, AgentProtectionGroup, BackupServer, DiscoveredComputer, Job, NasJob, Repository, RestorePoint } from '../model/all.js';
 import type { Store } from '../store/store.js';
 import type { DemoCounts, DemoOptions, DemoPlan } from './options.js';
 import { plan, planOf } from './plan.js';
@@ -82,6 +82,8 @@ export async function generateDemo(store: Store, input: DemoOptions): Promise<De
     await out.put(DiscoveredComputer, fleet.agents?.computers ?? []);
     await out.put(AgentBackupJob, (fleet.agents?.jobs ?? []).map((j) => j.row));
     await out.put(NasJob, (fleet.nas ?? []).map((j) => j.row));
+    out.counts.agentJobs = fleet.agents?.jobs.length ?? 0;
+    out.counts.nasJobs = fleet.nas?.length ?? 0;
 
     // Replication jobs come first, then backup jobs, then the copy jobs that copy them.
     await new Timeline(fleet, shape).advance(shape.now, {
@@ -92,7 +94,11 @@ export async function generateDemo(store: Store, input: DemoOptions): Promise<De
       },
       // Repositories, backups and the restore points retention kept at `now` (one drain, so nothing to delete).
       storage: async ({ upserts }) => {
-        for (const [type, rows] of upserts) await out.put(type, rows);
+        for (const [type, rows] of upserts) {
+          await out.put(type, rows);
+          if (type === Repository) out.counts.repositories += rows.length;
+          if (type === RestorePoint) out.counts.restorePoints += rows.length;
+        }
       },
     });
     await out.flush('replica');
@@ -107,5 +113,7 @@ export async function generateDemo(store: Store, input: DemoOptions): Promise<De
 
 /** One line for people: what a generator run wrote. */
 export const describeCounts = (c: DemoCounts) =>
-  `${c.servers} backup servers, ${c.jobs} jobs, ${c.sessions} replica sessions with ${c.tasks} task sessions, ` +
-  `${c.backupSessions} backup sessions with ${c.backupTasks} task sessions`;
+  `${c.servers} backup servers, ${c.jobs} jobs (and ${c.agentJobs} agent, ${c.nasJobs} file share), ` +
+  `${c.sessions} replica sessions with ${c.tasks} task sessions, ` +
+  `${c.backupSessions} backup sessions with ${c.backupTasks} task sessions, ` +
+  `${c.repositories} repositories, ${c.restorePoints} restore points`;

@@ -65,9 +65,15 @@ export interface DemoCounts {
   /** Replica job and task sessions. */
   sessions: number;
   tasks: number;
-  /** Backup job and task sessions. */
+  /** Backup job and task sessions (agent and file-share sessions among them). */
   backupSessions: number;
   backupTasks: number;
+  /** Veeam Agent and file-share (NAS) backup jobs, in tables of their own. */
+  agentJobs: number;
+  nasJobs: number;
+  /** Repositories, and the restore points retention kept at `now`. */
+  repositories: number;
+  restorePoints: number;
 }
 
 /** What a generator run will write: the fleet shape and the sessions it expects. */

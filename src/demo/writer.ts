@@ -27,7 +27,9 @@ const SIDES: Record<Side, { readonly types: readonly [TypeDecl, TypeDecl]; reado
 export class Writer {
   private readonly sessions: Record<Side, Row[]> = { replica: [], backup: [] };
   private readonly tasks: Record<Side, Row[]> = { replica: [], backup: [] };
-  readonly counts: DemoCounts = { servers: 0, jobs: 0, sessions: 0, tasks: 0, backupSessions: 0, backupTasks: 0 };
+  readonly counts: DemoCounts = {
+    servers: 0, jobs: 0, sessions: 0, tasks: 0, backupSessions: 0, backupTasks: 0, agentJobs: 0, nasJobs: 0, repositories: 0, restorePoints: 0,
+  };
 
   constructor(private readonly w: StoreWriter, private readonly progress?: (sessions: number) => void) {}
 
