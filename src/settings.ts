@@ -7,6 +7,7 @@ import { dataDirFrom, DEFAULTS, pinnedNow, type ClockSettings } from './config.j
 import { parseRuleList, RuleError, type FaultRule } from './http/faults/rule.js';
 import type { TlsMaterial } from './http/listen.js';
 import { locateSyntaxError } from './io/import/json-syntax-error.js';
+import { DEFAULT_EM_VERSION, EM_VERSIONS, isEmVersion, PROFILES, type WireProfile } from './profile/profiles.js';
 
 /** The flags of `emrest serve` (node:util parseArgs options; `--help` is added by `parse`). */
 export const SERVE_FLAGS = {
@@ -33,6 +34,7 @@ export const SERVE_FLAGS = {
   speed: { type: 'string' },
   faults: { type: 'string' },
   journal: { type: 'string' },
+  'em-version': { type: 'string' },
 } as const;
 
 export type ServeFlags = {
@@ -55,6 +57,8 @@ export interface Settings {
   readonly tls?: TlsMaterial;
   readonly defaultPageSize: number;
   readonly jsonBom: boolean;
+  /** The EM version whose wire the server speaks (`--em-version`, EMREST_EM_VERSION). */
+  readonly profile: WireProfile;
   readonly logLevel: string;
   /** Failed logons per (user name, client address) that lock that pair out; absent: no lockout. */
   readonly logonLockout?: LockoutPolicy;
@@ -107,6 +111,8 @@ export function settingsFrom(flags: ServeFlags, env: NodeJS.ProcessEnv): Setting
   const host = flags.host ?? DEFAULTS.host;
   if (host === '') throw new UsageError('--host needs an address or host name');
   const faultRules = flags.faults === undefined ? [] : faultRulesFrom(flags.faults);
+  const emVersion = flags['em-version'] ?? env.EMREST_EM_VERSION ?? DEFAULT_EM_VERSION;
+  if (!isEmVersion(emVersion)) throw new UsageError(`--em-version must be one of ${EM_VERSIONS.join(', ')}, got '${emVersion}'`);
   const journalSize = intOption(flags.journal, 'journal', DEFAULTS.journalEntries, 0, DEFAULTS.maxJournalEntries);
   return Object.freeze({
     dataDir: dataDirFrom(flags['data-dir'], env),
@@ -118,6 +124,7 @@ export function settingsFrom(flags: ServeFlags, env: NodeJS.ProcessEnv): Setting
     tls,
     defaultPageSize,
     jsonBom: flags['json-bom'] ?? DEFAULTS.jsonBom,
+    profile: PROFILES[emVersion],
     logLevel,
     logonLockout,
     adminToken,

@@ -36,6 +36,15 @@ describe('XML comparison', () => {
   }
 });
 
+describe('XML attribute order (attributeOrder strict)', () => {
+  const doc = '<A xmlns="urn:x" p="1" q="2"><B r="3" s="4" /></A>';
+  test('the same order passes', () => compareXml(b(), root(doc), root(doc), '/', 'strict'));
+  test('fails on attributes out of order, at the root or below', () => {
+    assert.throws(() => compareXml(b(), root(doc), root('<A xmlns="urn:x" q="2" p="1"><B r="3" s="4" /></A>'), '/', 'strict'), assert.AssertionError);
+    assert.throws(() => compareXml(b(), root(doc), root('<A xmlns="urn:x" p="1" q="2"><B s="4" r="3" /></A>'), '/', 'strict'), assert.AssertionError);
+  });
+});
+
 describe('JSON comparison', () => {
   const expected = { a: 1, b: { c: [true, null, 's'] } };
 

@@ -3,6 +3,7 @@
  * the pages a client would fetch one by one, whatever their size, and a client that walks
  * away mid-answer costs nothing lasting.
  */
+import { EM_VERSIONS, PROFILES } from '../src/profile/profiles.js';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
@@ -30,12 +31,12 @@ after(() => server.close());
 const xmlItems = (body: string, tag: string) => body.match(new RegExp(`^( *)<${tag} [\\s\\S]*?^\\1</${tag}>$`, 'gm')) ?? [];
 
 describe('streamed answers', () => {
-  for (const rendering of [
-    { json: false, jsonBom: false },
-    { json: true, jsonBom: false },
-    { json: true, jsonBom: true },
-  ] satisfies Rendering[]) {
-    test(`head + items + tail is the whole document (${rendering.json ? 'JSON' : 'XML'}${rendering.jsonBom ? ' with BOM' : ''})`, async () => {
+  for (const rendering of EM_VERSIONS.flatMap((v) => [
+    { json: false, jsonBom: false, profile: PROFILES[v] },
+    { json: true, jsonBom: false, profile: PROFILES[v] },
+    { json: true, jsonBom: true, profile: PROFILES[v] },
+  ]) satisfies Rendering[]) {
+    test(`head + items + tail is the whole document (EM ${rendering.profile.emVersion} ${rendering.json ? 'JSON' : 'XML'}${rendering.jsonBom ? ' with BOM' : ''})`, async () => {
       const { rows } = await server.store.query({ type: ReplicaJobSession, order: planOrder(ReplicaJobSession), offset: 0, limit: 7 });
       for (const format of ['entities', 'references'] as const) {
         const paging = { pageNum: 1, pageSize: 7, pagesCount: 3, links: [['First', 'http://h/api/query?page=1']] as const };

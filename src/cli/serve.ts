@@ -36,6 +36,8 @@ Options:
   --tls-key FILE      PEM private key for --tls-cert
   --page-size N       default page size of queries (default: ${DEFAULTS.defaultPageSize})
   --json-bom          prefix JSON bodies with a UTF-8 BOM, as 9.5-era servers did
+  --em-version V      the Enterprise Manager version whose wire details to speak: 9.5, 12 or
+                      13 (default: $EMREST_EM_VERSION or 12)
   --log-level LEVEL   fatal, error, warn, info, debug (default: ${DEFAULTS.logLevel})
   --logon-lockout N/W after N failed logons of one user name from one client address within
                       W (e.g. 10/60s, 10/1m), refuse that pair's logons without checking the

@@ -21,6 +21,7 @@ import { parseQueryString, rawQuery } from './query-string.js';
 import { Listings } from './listing.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { jobActionRoutes } from './routes/job-action-routes.js';
+import { DEFAULT_EM_VERSION, PROFILES } from '../profile/profiles.js';
 import { advertisedMatcher } from './advertised-routes.js';
 import { queryRoute } from './routes/query-route.js';
 import { reportRoutes } from './routes/report-routes.js';
@@ -49,6 +50,7 @@ declare module 'fastify' {
 const renderingFor = (req: { headers: http.IncomingHttpHeaders }, ctx: AppContext): Rendering => ({
   json: wantsJson(req.headers.accept),
   jsonBom: ctx.settings.jsonBom,
+  profile: ctx.settings.profile,
 });
 
 const HOST = /^[A-Za-z0-9.\-_~%!$&'()*+,;=:[\]]{1,255}$/;
@@ -75,13 +77,19 @@ function toEmError(err: unknown, req: FastifyRequest): EmError {
   return errors.internal();
 }
 
+/**
+ * Errors written to a socket Node took away before any route ran (unparseable requests,
+ * CONNECT) are the same in every profile: an XML Error document.
+ */
+const SOCKET_PROFILE = PROFILES[DEFAULT_EM_VERSION];
+
 /** Writes an EM Error (XML) straight to a socket Node took away from the request handler, and closes it. */
 function socketError(socket: Socket, error: EmError): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const { body, contentType } = renderBody(errorDocument(error.status, error.message), { json: false, jsonBom: false });
+  const { body, contentType } = renderBody(errorDocument(error.status, error.message), { json: false, jsonBom: false, profile: SOCKET_PROFILE });
   const headers = error.headers.map(([name, value]) => `${name}: ${value}\r\n`).join('');
   socket.end(
     `HTTP/1.1 ${error.status} ${http.STATUS_CODES[error.status]}\r\n${headers}Content-Type: ${contentType}\r\n` +

@@ -3,6 +3,7 @@ import { errorDocument } from '../represent/documents.js';
 import { toJson, toJsonParts } from '../represent/json.js';
 import type { Document, StreamParts } from '../represent/model.js';
 import { toXml, toXmlParts } from '../represent/xml.js';
+import type { WireProfile } from '../profile/profiles.js';
 import type { EmError } from './errors.js';
 
 export type HeaderList = readonly (readonly [string, string])[];
@@ -11,6 +12,8 @@ export interface Rendering {
   readonly json: boolean;
   /** Prefix JSON with a UTF-8 BOM, as 9.5-era servers did (off by default). */
   readonly jsonBom: boolean;
+  /** The EM version profile whose wire details the answer follows. */
+  readonly profile: WireProfile;
 }
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);

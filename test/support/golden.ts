@@ -27,6 +27,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { logon, startFixtureServer, type Server } from './server.js';
+import { EM_VERSIONS, isEmVersion, type EmVersion } from '../../src/profile/profiles.js';
 import { parseXml } from './xml.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -55,6 +56,8 @@ export interface GoldenResponse {
   readonly json?: unknown;
   /** `strict` (default): every object's keys in the expected order; `any`: by value only. */
   readonly keyOrder?: 'strict' | 'any';
+  /** `any` (default): XML attributes compared as a set; `strict`: in the expected order too (namespace declarations included). */
+  readonly attributeOrder?: 'strict' | 'any';
   readonly bytes?: GoldenBytes;
 }
 
@@ -81,17 +84,19 @@ export interface GoldenFile {
   readonly example: string;
   readonly title: string;
   readonly spec?: string;
+  /** The EM version profile the file's server speaks (`serve --em-version`); default the server's default. */
+  readonly emVersion?: EmVersion;
   /** Capture name → regular expression its value must match. */
   readonly captures?: Readonly<Record<string, string>>;
   readonly cases: readonly GoldenCase[];
 }
 
 const KEYS = {
-  file: ['example', 'title', 'spec', 'captures', 'cases'],
+  file: ['example', 'title', 'spec', 'emVersion', 'captures', 'cases'],
   case: ['name', 'request', 'response', 'steps'],
   step: ['request', 'response', 'advanceMs'],
   request: ['method', 'path', 'headers'],
-  response: ['status', 'headers', 'xml', 'json', 'keyOrder', 'bytes'],
+  response: ['status', 'headers', 'xml', 'json', 'keyOrder', 'attributeOrder', 'bytes'],
   bytes: ['startsWith', 'includes', 'exact'],
 } as const;
 
@@ -107,6 +112,7 @@ export function validateGolden(file: unknown, where: string): GoldenFile {
   const f = file as GoldenFile;
   assert.equal(typeof f.example, 'string', `${where}: example`);
   assert.equal(typeof f.title, 'string', `${where}: title`);
+  assert.ok(f.emVersion === undefined || isEmVersion(f.emVersion), `${where}: emVersion must be one of ${EM_VERSIONS.join(', ')}`);
   assert.ok(Array.isArray(f.cases) && f.cases.length > 0, `${where}: cases must be a non-empty array`);
   for (const [name, re] of Object.entries(f.captures ?? {})) {
     assert.ok(!RUNNER_VARS.includes(name), `${where}: capture ${name} shadows a runner variable`);
@@ -270,8 +276,8 @@ function contentOf(el: Element): ChildNode[] {
 const nameOf = (el: Element) => (el.namespaceURI ? `{${el.namespaceURI}}${el.localName}` : el.localName!);
 const describeNode = (n: ChildNode) => (n.nodeType === 1 ? `<${nameOf(n as Element)}>` : `text ${show(n.nodeValue ?? '')}`);
 
-/** Compares two elements as trees: names namespace-aware, attributes as a set, children in order. */
-export function compareXml(b: Bindings, expected: Element, actual: Element, where: string): void {
+/** Compares two elements as trees: names namespace-aware, attributes as a set (or in order, `attributeOrder` strict), children in order. */
+export function compareXml(b: Bindings, expected: Element, actual: Element, where: string, attributeOrder: 'strict' | 'any' = 'any'): void {
   if (nameOf(expected) !== nameOf(actual)) assert.fail(`${where}: expected element ${nameOf(expected)}, got ${nameOf(actual)}`);
   const ea = attributesOf(expected);
   const aa = attributesOf(actual);
@@ -281,6 +287,7 @@ export function compareXml(b: Bindings, expected: Element, actual: Element, wher
     assert.fail(`${where}: attributes differ: missing ${JSON.stringify(missing)}, unexpected ${JSON.stringify(extra.map((k) => `${k}=${aa.get(k)}`))}`);
   }
   for (const [k, v] of ea) expectString(b, v, aa.get(k)!, `${where}/@${k}`);
+  if (attributeOrder === 'strict') assert.deepEqual([...aa.keys()], [...ea.keys()], `${where}: attribute order`);
   const ec = contentOf(expected);
   const ac = contentOf(actual);
   const at = (i: number) => `${where}/${ec[i]?.nodeType === 1 ? (ec[i] as Element).localName : 'text()'}[#${i}]`;
@@ -289,7 +296,7 @@ export function compareXml(b: Bindings, expected: Element, actual: Element, wher
     const a = ac[i];
     if (!e) assert.fail(`${where}: unexpected ${describeNode(a)} after ${ec.length} expected children`);
     if (!a) assert.fail(`${where}: missing ${describeNode(e)} (only ${ac.length} children)`);
-    if (e.nodeType === 1 && a.nodeType === 1) compareXml(b, e as Element, a as Element, at(i));
+    if (e.nodeType === 1 && a.nodeType === 1) compareXml(b, e as Element, a as Element, at(i), attributeOrder);
     else if (e.nodeType !== 1 && a.nodeType !== 1) expectString(b, e.nodeValue ?? '', a.nodeValue ?? '', at(i));
     else assert.fail(`${at(i)}: expected ${describeNode(e)}, got ${describeNode(a)}`);
   }
@@ -332,7 +339,7 @@ export function checkResponse(b: Bindings, expected: GoldenResponse, got: Receiv
       assert.equal(got.headers.get('content-type'), 'application/xml; charset=utf-8', `${where}: Content-Type`);
       assert.ok(text.startsWith(XML_DECLARATION), `${where}: XML starts with ${show(XML_DECLARATION)}`);
       const root = parseXml(expected.xml.join('\n')).documentElement!;
-      compareXml(b, root, parseXml(text).documentElement!, `${where}: /${root.localName}`);
+      compareXml(b, root, parseXml(text).documentElement!, `${where}: /${root.localName}`, expected.attributeOrder);
     }
     if (expected.json !== undefined) {
       assert.equal(got.headers.get('content-type'), 'application/json; charset=utf-8', `${where}: Content-Type`);
@@ -406,7 +413,7 @@ export function goldenSuites(dir = goldenDir()): void {
     describe(`${golden.example} ${golden.title} (golden/${file})`, () => {
       let server: Server;
       before(async () => {
-        server = await startFixtureServer();
+        server = await startFixtureServer(golden.emVersion === undefined ? {} : { flags: { 'em-version': golden.emVersion } });
       });
       after(() => server?.close());
       for (const c of golden.cases) test(c.name, () => runCase(server, golden, c));

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { TYPES } from '../../model/index.js';
 import { planOrder } from '../../query/plan.js';
-import { EM_VERSION, EMREST_VERSION } from '../../product.js';
+import { EMREST_VERSION } from '../../product.js';
 import type { Store } from '../../store/store.js';
 import type { AppContext } from '../context.js';
 import { errors } from '../errors.js';
@@ -40,7 +40,7 @@ export function adminHealthRoutes(ctx: AppContext, guard: (req: FastifyRequest) 
         sendJson(reply, 200, {
           status: 'ok',
           version: EMREST_VERSION,
-          emVersion: EM_VERSION,
+          emVersion: ctx.settings.profile.emVersion,
           sessions: await jobSessions(ctx.store),
           now: new Date(ctx.clock.now()).toISOString(),
           simulation: state === undefined ? 'off' : state.enabled ? 'running' : 'paused',
