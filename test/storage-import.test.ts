@@ -5,31 +5,17 @@
  * imports into a new store unchanged, and importing again changes nothing.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { exportDocument, type ExportFormat } from '../src/io/export.js';
 import { importData } from '../src/io/import/index.js';
 import { Backup, BackupFile, BackupJobSession, BackupServer, Job, Repository, RestorePoint, VmRestorePoint } from '../src/model/all.js';
 import type { Row, TypeDecl } from '../src/model/index.js';
 import { PARENTS_FIRST } from '../src/store/schema.js';
 import type { Store } from '../src/store/store.js';
-import { plan } from './support/plans.js';
-import { openTestStore } from './support/store.js';
+import { allRows } from './support/plans.js';
+import { storesOfTestFile } from './support/store.js';
 
-const root = mkdtempSync(join(tmpdir(), 'emrest-storage-import-'));
-const stores: Store[] = [];
-let n = 0;
-function freshStore(): Store {
-  const store = openTestStore(join(root, `s${++n}`));
-  stores.push(store);
-  return store;
-}
-after(async () => {
-  for (const s of stores) await s.close();
-  rmSync(root, { recursive: true, force: true });
-});
+const freshStore = storesOfTestFile('emrest-storage-import-');
 
 const B = 'https://em01.example.local:9398/api';
 const NS = 'http://www.veeam.com/ent/v1.0';
@@ -148,7 +134,7 @@ const CAPTURES: readonly [string, string][] = [
   ['vmRestorePoints.json', VM_RESTORE_POINTS_JSON],
 ];
 
-const rowsOf = async (store: Store, type: TypeDecl): Promise<Row[]> => (await store.query(plan(type))).rows;
+const rowsOf = (store: Store, type: TypeDecl): Promise<Row[]> => allRows(store, type);
 
 async function dump(store: Store): Promise<Record<string, Row[]>> {
   const out: Record<string, Row[]> = {};

@@ -3,6 +3,10 @@
  * `serve` and the CLI commands use, over a data directory of the test's own. Tests of the
  * SQLite store itself open it directly (`openSqliteStore`).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
 import { ensureDataDir } from '../../src/cli/data-dir.js';
 import { generateDemo, type DemoOptions } from '../../src/demo/demo.js';
 import { Simulation } from '../../src/estate/simulation.js';
@@ -36,4 +40,22 @@ export async function seededSimulation(dataDir: string, demo: DemoOptions): Prom
   await generateDemo(store, demo);
   const sim = await Simulation.resume(store, { demo, until: demo.now });
   return { store, sim };
+}
+
+/**
+ * New stores for one test file, each over a data directory of its own under a temp root; they
+ * are closed and the root removed when the file's tests end.
+ */
+export function storesOfTestFile(prefix: string): () => Store {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  const stores: Store[] = [];
+  after(async () => {
+    for (const s of stores) await s.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+  return () => {
+    const store = openTestStore(join(root, `s${stores.length + 1}`));
+    stores.push(store);
+    return store;
+  };
 }
