@@ -9,6 +9,8 @@ const MARKER = 'bench-dataset.json';
 export interface Dataset {
   readonly dir: string;
   readonly key: string;
+  /** How emrest commands name its store (`--data-dir DIR` or `--database URL`). */
+  readonly storeArgs: readonly string[];
   /** The seed arguments used (after `seed --data-dir DIR`). */
   readonly seedArgs: readonly string[];
   /** What `seed` printed. */
@@ -29,6 +31,7 @@ const DATASET_SOURCES = [
   '../model/rows.js', '../util/datetime.js',
   '../store/sqlite/migrations.js', '../store/sqlite/sqlite-store.js', '../store/sqlite/bulk.js',
   '../store/sqlite/rows.js', '../store/sqlite/build.js',
+  '../store/pg/schema.js', '../store/pg/rows.js', '../store/pg/pg-store.js',
 ];
 
 /** The cache key and `seed` arguments for about `target` job sessions. */
@@ -71,7 +74,7 @@ export async function ensureDataset(
   if (o.reseed) rmSync(dir, { recursive: true, force: true });
   if (existsSync(marker)) {
     const saved = JSON.parse(readFileSync(marker, 'utf8')) as { seedOutput: string; seedSeconds: number };
-    return { dir, key: plan.key, seedArgs: plan.args, seedOutput: saved.seedOutput, seedSeconds: saved.seedSeconds, cached: true };
+    return { dir, key: plan.key, storeArgs: ['--data-dir', dir], seedArgs: plan.args, seedOutput: saved.seedOutput, seedSeconds: saved.seedSeconds, cached: true };
   }
   mkdirSync(cacheDir, { recursive: true });
   sweepPartials(cacheDir);
@@ -98,5 +101,5 @@ export async function ensureDataset(
     rmSync(dir, { recursive: true, force: true });
     renameSync(partial, dir);
   }
-  return { dir, key: plan.key, seedArgs: plan.args, seedOutput, seedSeconds, cached: false };
+  return { dir, key: plan.key, storeArgs: ['--data-dir', dir], seedArgs: plan.args, seedOutput, seedSeconds, cached: false };
 }

@@ -39,7 +39,7 @@ const peak = () => process.resourceUsage().maxRSS * 1024;
 async function run(label: string, step: number | undefined): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'emrest-estate-'));
   try {
-    const store = openStore({ dataDir: dir });
+    const store = await openStore({ dataDir: dir });
     let t0 = performance.now();
     const seeded = await generateDemo(store, demo);
     const seedMs = performance.now() - t0;

@@ -28,6 +28,11 @@ Options:
                       what no longer fits is skipped, and the run stops at the budget + 60 s
                       regardless
   --seed-timeout S    give up seeding after this many seconds (default 3600)
+  --backend B         sqlite (default) or postgres: the store emrest serves the dataset from.
+                      postgres seeds it into a database of its own on --postgres (kept for later
+                      runs) and adds a table of SQLite vs PostgreSQL with 1 and 2 nodes
+  --postgres URL      the PostgreSQL server's maintenance database
+                      (default postgres://postgres@127.0.0.1:5432/postgres)
   -h, --help          show this help`;
 
 export interface BenchOptions {
@@ -47,6 +52,8 @@ export interface BenchOptions {
   out: string | undefined;
   timeLimit: number;
   seedTimeout: number;
+  backend: 'sqlite' | 'postgres';
+  postgres: string;
 }
 
 export class UsageError extends Error {}
@@ -86,6 +93,8 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions |
         'no-write': { type: 'boolean' },
         'time-limit': { type: 'string' },
         'seed-timeout': { type: 'string' },
+        backend: { type: 'string' },
+        postgres: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -103,6 +112,8 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions |
     : quick ? { sessions: 1_000_000, duration: 1, warmup: 0.25, rounds: 1 }
     : { sessions: 1_000_000, duration: 1.5, warmup: 0.5, rounds: 3 };
   const now = values.now ?? '2024-06-18T00:00:00Z';
+  const backend = values.backend ?? 'sqlite';
+  if (backend !== 'sqlite' && backend !== 'postgres') throw new UsageError(`--backend must be sqlite or postgres, got '${backend}'`);
   if (Number.isNaN(Date.parse(now))) throw new UsageError(`--now must be a date and time, got '${now}'`);
   return {
     sessions: num(values.sessions, 'sessions', preset.sessions, 100, true),
@@ -121,5 +132,7 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions |
     out: values['no-write'] ? undefined : values.out ?? (smoke ? undefined : defaultOut),
     timeLimit: num(values['time-limit'], 'time-limit', 300 + (values.scaling ? 90 : 0), 10),
     seedTimeout: num(values['seed-timeout'], 'seed-timeout', 3600, 10),
+    backend,
+    postgres: values.postgres ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   };
 }

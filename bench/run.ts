@@ -12,6 +12,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CapturedResponse } from './captured.js';
+import { compareBackends, ensurePostgresDataset, renderBackendTable } from './backends.js';
 import { ensureDataset, type Dataset } from './dataset.js';
 import { measure, measurePaced, timeSequential, type LoadSpec, type Measurement } from './load.js';
 import { HELP, parseOptions, UsageError, type BenchOptions } from './options.js';
@@ -46,26 +47,32 @@ interface Emrest {
   /** Basic credentials of the logon benchmark (f). */
   readonly basic: string;
   readonly dataset: Dataset;
+  readonly password: string;
 }
 
-async function startEmrest(dataset: Dataset, now: string): Promise<Emrest> {
+/**
+ * Starts emrest on the dataset, its bench users added and logged on; with `peer`, a second
+ * node of the same database, which takes the first one's users and logon session as they are.
+ */
+async function startEmrest(dataset: Dataset, now: string, peer?: Emrest): Promise<Emrest> {
   const env = { ...process.env, EMREST_NOW: now };
-  const password = randomBytes(12).toString('base64url');
+  const password = peer?.password ?? randomBytes(12).toString('base64url');
   // Opening the store may migrate an older cached database: allow for it.
-  for (const user of [BENCH_USER, LOGON_USER]) {
-    await runToEnd('users add', process.execPath, [CLI, 'users', 'add', user, `--password=${password}`, '--data-dir', dataset.dir], { env, timeoutMs: 900_000 });
+  for (const user of peer ? [] : [BENCH_USER, LOGON_USER]) {
+    await runToEnd('users add', process.execPath, [CLI, 'users', 'add', user, `--password=${password}`, ...dataset.storeArgs], { env, timeoutMs: 900_000 });
   }
   const child = start('emrest', process.execPath, [
-    CLI, 'serve', '--data-dir', dataset.dir, '--host', '127.0.0.1', '--http-port', '0', '--no-https', '--page-size', '100',
+    CLI, 'serve', ...dataset.storeArgs, '--host', '127.0.0.1', '--http-port', '0', '--no-https', '--page-size', '100',
   ], { env });
   const m = await waitForLine(child, /listening (http:\/\/127\.0\.0\.1:\d+)\/api\//, 300_000);
   const base = m[1];
   const basicOf = (user: string) => 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
+  if (peer) return { ...peer, child, base };
   const res = await fetch(`${base}/api/sessionMngr/?v=latest`, { method: 'POST', headers: { Authorization: basicOf(BENCH_USER) } });
   await res.arrayBuffer();
   const token = res.headers.get('x-restsvcsessionid');
   if (res.status !== 201 || !token) throw new Error(`emrest logon failed: HTTP ${res.status}`);
-  return { child, base, token, basic: basicOf(LOGON_USER), dataset };
+  return { child, base, token, basic: basicOf(LOGON_USER), dataset, password };
 }
 
 async function getJson(em: Emrest, path: string): Promise<Record<string, unknown>> {
@@ -191,9 +198,12 @@ async function main(o: BenchOptions): Promise<number> {
   if (!existsSync(CLI) || !existsSync(STATIC_SERVER)) throw new Error(`build first (npm run build): ${relative(ROOT, CLI)} or ${relative(ROOT, STATIC_SERVER)} missing`);
   const notes: string[] = [];
   const seedOpts = { now: o.now, reseed: o.reseed, timeoutMs: o.seedTimeout * 1000 };
-  const dataset = await ensureDataset(CLI, CACHE, o.sessions, seedOpts);
+  const sqliteDataset = await ensureDataset(CLI, CACHE, o.sessions, seedOpts);
+  const dataset = o.backend === 'postgres' ? await ensurePostgresDataset(CLI, CACHE, o.sessions, o.postgres, seedOpts) : sqliteDataset;
   const smallTarget = Math.max(100, Math.round(o.sessions / 10));
-  const smallDataset = o.scaling ? await ensureDataset(CLI, CACHE, smallTarget, seedOpts) : undefined;
+  const smallDataset = !o.scaling ? undefined
+    : o.backend === 'postgres' ? await ensurePostgresDataset(CLI, CACHE, smallTarget, o.postgres, seedOpts)
+    : await ensureDataset(CLI, CACHE, smallTarget, seedOpts);
   if (o.seedOnly) return 0;
 
   const work = mkdtempSync(join(tmpdir(), 'emrest-bench-'));
@@ -373,6 +383,25 @@ async function main(o: BenchOptions): Promise<number> {
       }
     }
 
+    // SQLite vs PostgreSQL, one node and two.
+    let backendTable: string | undefined;
+    if (o.backend === 'postgres') {
+      console.log('SQLite vs PostgreSQL (1 and 2 nodes)');
+      const onSqlite = await startEmrest(sqliteDataset, o.now);
+      stops.push(() => onSqlite.child.stop());
+      const second = await startEmrest(dataset, o.now, em);
+      stops.push(() => second.child.stop());
+      const node = (e: Emrest) => ({ base: e.base, headers: (r: BenchRequest, f: Format) => emrestHeaders(e, r, f) });
+      const rows = await compareBackends(requests, node(onSqlite), [node(em), node(second)], { connections: o.connections, duration: o.duration, fits });
+      backendTable = renderBackendTable(rows,
+        `The same dataset (${fmtInt(o.sessions)} sessions asked for) seeded into SQLite and into PostgreSQL on the same machine; each cell one ${o.duration} s autocannon run ` +
+        `of ${o.connections} connections (two nodes: two runs at once, ${Math.floor(o.connections / 2)} connections each, rates added, worst p99). ` +
+        'Everything (PostgreSQL, both nodes, autocannon) shares this machine\'s cores: two nodes here show contention, not what two machines would do. ' +
+        '"none": a new Host per request, so no answer comes from the response cache and each runs its SQL; "hits": the same URL again.');
+      await onSqlite.child.stop();
+      await second.child.stop();
+    }
+
     // Time per query, small vs large dataset.
     let scaling: { smallLabel: string; largeLabel: string; rows: ScalingRow[] } | undefined;
     if (smallDataset) {
@@ -438,10 +467,10 @@ async function main(o: BenchOptions): Promise<number> {
       notes,
       elapsedSeconds: (Date.now() - t0) / 1000,
     });
-    console.log('\n' + report);
+    console.log('\n' + report + (backendTable ? `\n${backendTable}` : ''));
     if (o.out) {
       const file = resolve(o.out);
-      writeFileSync(file, `# Benchmark results\n\nWritten by \`npm run bench\` (bench/run.ts); see README.md, "Benchmarks".\n\n${report}`);
+      writeFileSync(file, `# Benchmark results\n\nWritten by \`npm run bench\` (bench/run.ts); see README.md, "Benchmarks".\n\n${report}${backendTable ? `\n${backendTable}` : ''}`);
       const shown = relative(process.cwd(), file);
       console.log(`written to ${shown && !shown.startsWith('..') ? shown : file}`);
     }

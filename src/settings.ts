@@ -3,7 +3,9 @@ import { createSecureContext } from 'node:tls';
 import { parseLockoutPolicy, type LockoutPolicy } from './auth/logon-lockout.js';
 import { intOption, portOption, UsageError } from './cli/args.js';
 import { MAX_SPEED, MAX_TIME, MIN_TIME, parseInstant } from './clock/clock.js';
-import { dataDirFrom, DEFAULTS, pinnedNow, type ClockSettings } from './config.js';
+import { DEFAULTS, pinnedNow, type ClockSettings } from './config.js';
+import { STORE_FLAGS, storeSettingsFrom } from './cli/store-option.js';
+import type { StoreSettings } from './store/open.js';
 import { parseRuleList, RuleError, type FaultRule } from './http/faults/rule.js';
 import type { TlsMaterial } from './http/listen.js';
 import { locateSyntaxError } from './io/import/json-syntax-error.js';
@@ -11,7 +13,7 @@ import { DEFAULT_EM_VERSION, EM_VERSIONS, isEmVersion, PROFILES, type WireProfil
 
 /** The flags of `emrest serve` (node:util parseArgs options; `--help` is added by `parse`). */
 export const SERVE_FLAGS = {
-  'data-dir': { type: 'string' },
+  ...STORE_FLAGS,
   'no-demo': { type: 'boolean' },
   host: { type: 'string' },
   'http-port': { type: 'string' },
@@ -43,7 +45,8 @@ export type ServeFlags = {
 
 /** What a server runs with: the serve flags and the environment, checked once and frozen. */
 export interface Settings {
-  readonly dataDir: string;
+  /** The data directory, or the database several nodes share. */
+  readonly store: StoreSettings;
   /** Create demo data in a data directory without backup servers. */
   readonly demo: boolean;
   readonly host: string;
@@ -115,7 +118,7 @@ export function settingsFrom(flags: ServeFlags, env: NodeJS.ProcessEnv): Setting
   if (!isEmVersion(emVersion)) throw new UsageError(`--em-version must be one of ${EM_VERSIONS.join(', ')}, got '${emVersion}'`);
   const journalSize = intOption(flags.journal, 'journal', DEFAULTS.journalEntries, 0, DEFAULTS.maxJournalEntries);
   return Object.freeze({
-    dataDir: dataDirFrom(flags['data-dir'], env),
+    store: storeSettingsFrom(flags, env),
     demo: flags['no-demo'] !== true,
     host,
     httpPort,

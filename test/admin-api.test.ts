@@ -40,10 +40,10 @@ after(() => rmSync(root, { recursive: true, force: true }));
 /** A real server over an empty store with the §7 administrator, admin API on or off. */
 async function start(adminToken?: string): Promise<Running> {
   const settings = testSettings({ 'admin-token': adminToken, 'data-dir': join(root, `d${++n}`) });
-  const store = openTestStore(settings.dataDir);
+  const store = openTestStore(settings.store.dataDir!);
   await store.putUser({ name: 'TECH\\admin', passwordHash: await hashPassword('Passw0rd'), role: 'PortalAdministrator' });
   const clock = new Clock({ now: Date.parse(FIXTURE_NOW), frozen: true });
-  const dataWriter = new WriterThread(settings);
+  const dataWriter = new WriterThread(settings.store);
   const app = buildApp(appContext(settings, store, { clock, dataWriter }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;

@@ -35,7 +35,7 @@ async function body(path: string, accept?: string) {
 const json = async (path: string) => JSON.parse(await body(path, 'application/json'));
 const xml = async (path: string) => parseXml(await body(path)).documentElement!;
 const entities = async (type: string, filter = '') =>
-  Object.values((await json(`/api/query?type=${type}&format=Entities&pageSize=1000${filter && `&filter=${encodeURIComponent(filter)}`}`)).Entities)[0] as Record<string, Record<string, unknown>[]>;
+  Object.values((await json(`/api/query?type=${type}&format=Entities&pageSize=1000${filter && `&filter=${encodeURIComponent(filter)}`}`)).Entities).find((v) => v !== null) as Record<string, Record<string, unknown>[]>; // 12 writes the empty Entities members as null
 const sessionsOf = async (jobType: string) => (await entities('BackupJobSession', `JobType==${jobType}`)).BackupJobSessions;
 const viewUids = async (view: string) => children(await xml(`/api/${view}`), 'Ref').map((r) => r.getAttribute('UID'));
 

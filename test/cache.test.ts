@@ -231,7 +231,7 @@ describe('the admin API\'s writer thread', () => {
     assert.equal((await admin('DELETE', '/admin/v1/data')).status, 204);
     for (const path of [TASKS, replica]) {
       const { doc: after } = await json(server, token, path);
-      assert.deepEqual(Object.values(after.Entities).flatMap((l) => Object.values(l as object)[0] ?? []), [], `${path} is empty now`);
+      assert.deepEqual(Object.values(after.Entities).flatMap((l) => (l === null ? [] : Object.values(l as object)[0] ?? [])), [], `${path} is empty now`);
     }
   });
 });

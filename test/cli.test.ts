@@ -342,7 +342,7 @@ function checkQuery(body: string, base: string) {
   assert.equal(paging.getAttribute('PageNum'), '1');
   const links = children(child(paging, 'Links'), 'Link');
   assert.equal(links[0].getAttribute('Rel'), 'First');
-  assert.equal(links[0].getAttribute('Href'), `${base}/query?type=ReplicaJobSession&format=Entities&filter=Result%3D%3DSuccess&pageSize=3&page=1`);
+  assert.equal(links[0].getAttribute('Href'), `${base}/query?type=ReplicaJobSession&format=Entities&filter=Result%3d%3dSuccess&pageSize=3&page=1`); // profile 12: .NET form encoding (issue 16 item 4)
   return sessions.map((s) => s.getAttribute('UID'));
 }
 

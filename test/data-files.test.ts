@@ -29,7 +29,7 @@ describe('data files', () => {
   test('the database, its WAL and SHM files and the logon-session file are readable by the owner only', async () => {
     const settings = { dataDir: freshDir() };
     const path = storeLocation(settings);
-    const store = openStore(settings);
+    const store = await openStore(settings);
     try {
       await loadFixture(store);
       await store.createLogonSession({ id: 'l1', userName: 'ops', createdAt: 1, lastSeen: 1 }, { expiredBefore: 0, maxPerUser: 5 });
@@ -47,7 +47,7 @@ describe('data files', () => {
     try {
       const live = `emrest.db.building-${running.pid}`;
       for (const name of [dead, `${dead}-wal`, `${dead}-journal`, live]) writeFileSync(join(dir, name), 'x');
-      const store = openStore({ dataDir: dir });
+      const store = await openStore({ dataDir: dir });
       await store.close();
       assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.building-')), [live]);
       assert.ok(!existsSync(join(dir, dead)));

@@ -152,7 +152,7 @@ describe('settings', () => {
   test('defaults: both listeners, the documented timeouts, no admin API, real time; frozen', () => {
     const s = settingsFrom({}, {});
     assert.ok(Object.isFrozen(s));
-    assert.equal(s.dataDir, DEFAULTS.dataDir);
+    assert.equal(s.store.dataDir, DEFAULTS.dataDir);
     assert.equal(s.host, '127.0.0.1');
     assert.equal(s.httpPort, 9399);
     assert.equal(s.httpsPort, 9398);
@@ -174,7 +174,7 @@ describe('settings', () => {
   test('the environment: EMREST_DATA_DIR, EMREST_NOW, EMREST_ADMIN_TOKEN; a flag wins over its variable', () => {
     const env = { EMREST_DATA_DIR: '/tmp/em', EMREST_NOW: '2021-06-18T00:00:00Z', EMREST_ADMIN_TOKEN: 'secret' };
     const s = settingsFrom({}, env);
-    assert.equal(s.dataDir, '/tmp/em');
+    assert.equal(s.store.dataDir, '/tmp/em');
     assert.equal(s.now, Date.parse('2021-06-18T00:00:00Z'));
     assert.equal(s.adminToken, 'secret');
     assert.equal(s.frozen, true, 'EMREST_NOW stands still');
@@ -183,7 +183,7 @@ describe('settings', () => {
     const own = new Clock({ now: 7, frozen: true });
     assert.equal(appContext(s, undefined as never, { clock: own }).clock, own, 'a test may move its own clock');
     const flagged = settingsFrom({ 'data-dir': 'here', 'admin-token': 'other' }, env);
-    assert.equal(flagged.dataDir, 'here');
+    assert.equal(flagged.store.dataDir, 'here');
     assert.equal(flagged.adminToken, 'other');
     assert.throws(() => settingsFrom({}, { EMREST_NOW: 'yesterday' }), (e: Error) => !(e instanceof UsageError) && /EMREST_NOW/.test(e.message));
   });

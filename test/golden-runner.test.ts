@@ -116,7 +116,7 @@ describe('a wrong golden case fails against the fixture', () => {
   }, 'self-test');
   const entry = (version: string) => [
     '<?xml version="1.0" encoding="utf-8"?>',
-    '<EnterpriseManager xmlns="http://www.veeam.com/ent/v1.0">',
+    '<EnterpriseManager xmlns="http://www.veeam.com/ent/v1.0" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">',
     '  <Links>',
     '    <Link Rel="Down" Type="LogonSessionList" Href="{B}/logonSessions" />',
     '    <Link Rel="Create" Type="LogonSession" Href="{B}/sessionMngr/?v=latest" />',

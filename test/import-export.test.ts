@@ -29,6 +29,8 @@ import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
 import { inspectSqlite } from './support/sqlite-inspector.js';
 import { openTestStore } from './support/store.js';
+import { freshPostgresUrl } from './support/postgres.js';
+import { openPgStore } from '../src/store/pg/pg-store.js';
 import { testSettings } from './support/server.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -41,6 +43,12 @@ let storeNo = 0;
 const open: Store[] = [];
 function freshStore(): Store {
   const store = openTestStore(join(root, `s${++storeNo}`));
+  open.push(store);
+  return store;
+}
+/** A store in a fresh PostgreSQL schema, closed with the others. */
+async function freshPostgresStore(): Promise<Store> {
+  const store = await openPgStore(await freshPostgresUrl());
   open.push(store);
   return store;
 }
@@ -108,10 +116,11 @@ describe('round trip of demo data', () => {
     await generateDemo(original, { ...DEMO_DEFAULTS, servers: 2, jobs: 3, backupJobs: 3, days: 6, now: NOW });
   });
 
-  for (const format of FORMATS) {
-    test(`${format}: export → import into an empty store → export is byte-identical; the copy answers queries the same`, async () => {
+  // The copy on either backend: out of SQLite, into SQLite or PostgreSQL, out again, the same bytes.
+  for (const [backend, newStore] of [['SQLite', async () => freshStore()], ['PostgreSQL', freshPostgresStore]] as const) for (const format of FORMATS) {
+    test(`${format}, into ${backend}: export → import into an empty store → export is byte-identical; the copy answers queries the same`, async () => {
       const first = await exportAll(original, format);
-      const copy = freshStore();
+      const copy = await newStore();
       for (const [i, doc] of first.entries()) {
         const r = await importData(copy, Buffer.from(doc), `doc${i}.${format}`);
         assert.equal(r.format, format === 'xml' ? 'xml' : 'json');

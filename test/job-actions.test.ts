@@ -138,21 +138,23 @@ describe('POST /api/jobs/{ID}?action=… without an estate', () => {
     const result = child(el, 'Result');
     assert.deepEqual(childNames(result), ['Message']);
     assert.deepEqual([...Array(result.attributes.length).keys()].map((i) => result.attributes[i].name), ['Success']);
-    assert.match(res.body, /^<\?xml version="1.0" encoding="utf-8"\?>\n<Task xmlns="http:\/\/www.veeam.com\/ent\/v1.0" Type="Task" Href="[^"]+\/api\/tasks\/task-\d+">\n  <Links>\n/);
+    assert.match(res.body, /^<\?xml version="1.0" encoding="utf-8"\?>\n<Task Href="[^"]+\/api\/tasks\/task-\d+" Type="Task" xmlns="http:\/\/www.veeam.com\/ent\/v1.0" xmlns:xsd="http:\/\/www.w3.org\/2001\/XMLSchema" xmlns:xsi="http:\/\/www.w3.org\/2001\/XMLSchema-instance">\n  <Links>\n/);
   });
 
-  test('JSON: .NET order, TaskId first, Result as {Message, Success}, no Result while Running', async () => {
+  test('JSON: .NET order, TaskId first, Result as {Message, Success}, Result null while Running', async () => {
     const res = await post(`/api/jobs/${J1}?action=retry`, token, JSON_ACCEPT);
     assert.equal(res.status, 202);
     assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
     const running = JSON.parse(res.body) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(running), ['TaskId', 'State', 'Operation', 'Links', 'Href', 'Type']);
+    // Profile 12 (the default) writes the member with no value as null: `"Result":null` while running.
+    assert.deepEqual(Object.keys(running), ['TaskId', 'State', 'Operation', 'Result', 'Links', 'Href', 'Type']);
     const id = running.TaskId as string;
     assert.deepEqual(running, {
       TaskId: id,
       State: 'Running',
       Operation: 'RetryJob',
-      Links: [{ Rel: 'Delete', Href: `${server.url}/api/tasks/${id}`, Type: 'Task' }],
+      Result: null,
+      Links: [{ Rel: 'Delete', Href: `${server.url}/api/tasks/${id}`, Name: null, Type: 'Task' }],
       Href: `${server.url}/api/tasks/${id}`,
       Type: 'Task',
     });
@@ -173,11 +175,11 @@ describe('POST /api/jobs/{ID}?action=… without an estate', () => {
 });
 
 describe('refusals', () => {
-  test('unknown or malformed job → 404; the action is checked first (400)', async () => {
-    for (const id of [ZERO, 'xyz']) {
+  test('unknown job → 404, malformed ID → 400 (issue 16 item 3); the action is checked first (400)', async () => {
+    for (const [id, status] of [[ZERO, 404], ['xyz', 400]] as const) {
       const res = await post(`/api/jobs/${id}?action=start`);
-      assert.equal(res.status, 404, id);
-      assert.equal(errorStatus(res.body), 404);
+      assert.equal(res.status, status, id);
+      assert.equal(errorStatus(res.body), status);
     }
     assert.equal((await post(`/api/jobs/${ZERO}?action=explode`)).status, 400);
   });
@@ -241,7 +243,7 @@ describe('GET /api/tasks, GET|DELETE /api/tasks/{ID}', () => {
     const mine = await logon(server);
     const empty = await get(server, '/api/tasks', { token: mine.token });
     assert.equal(empty.status, 200);
-    assert.match(empty.body, /<Tasks xmlns="http:\/\/www.veeam.com\/ent\/v1.0" \/>$/);
+    assert.match(empty.body, /<Tasks xmlns="http:\/\/www.veeam.com\/ent\/v1.0" xmlns:xsd="http:\/\/www.w3.org\/2001\/XMLSchema" xmlns:xsi="http:\/\/www.w3.org\/2001\/XMLSchema-instance" \/>$/);
     assert.deepEqual(JSON.parse((await get(server, '/api/tasks', { token: mine.token, accept: JSON_ACCEPT })).body), { Tasks: [] });
 
     const a = await act(J1, 'start', mine.token);
@@ -458,7 +460,7 @@ describe('job actions carried out by the simulated estate (demo fleet, frozen cl
     };
     assert.deepEqual(done.Result, { Message: `Job "${job.name}" triggered to start.`, Success: true });
     assert.equal(done.Links.length, 2);
-    assert.deepEqual(Object.keys(done.Links[1]), ['Rel', 'Href', 'Type']);
+    assert.deepEqual(Object.keys(done.Links[1]), ['Rel', 'Href', 'Name', 'Type']); // Name null under profile 12
     assert.equal(done.Links[1].Rel, 'Related');
     assert.equal(done.Links[1].Type, 'ReplicaJobSession');
     assert.match(done.Links[1].Href, new RegExp(`^${live.url}/api/replicaSessions/[0-9a-f-]{36}\\?format=Entity$`));

@@ -105,7 +105,7 @@ describe('request journal over HTTP', () => {
     server.advance(60_000);
     const later = new Date(server.clock.now()).toISOString();
     await em('/api/query?type=Job');
-    await em('/api/backupServers/none');
+    await em('/api/backupServers/00000000-0000-0000-0000-000000000000'); // unknown: 404
     const viewer = await call(server, 'POST', '/api/sessionMngr/', { Authorization: VIEWER_BASIC });
     assert.equal(viewer.status, 201);
     await call(server, 'GET', '/api/querySvc', { 'X-RestSvcSessionId': viewer.headers.get('x-restsvcsessionid')! });
@@ -136,7 +136,7 @@ describe('request journal over HTTP', () => {
     }
     const limited = await journal(server, '?limit=2&method=GET');
     assert.equal(limited.total, 5);
-    assert.deepEqual(limited.requests.map((e) => e.path), ['/api/querySvc', '/api/backupServers/none']);
+    assert.deepEqual(limited.requests.map((e) => e.path), ['/api/querySvc', '/api/backupServers/00000000-0000-0000-0000-000000000000']);
     assert.equal((await journal(server, '?limit=0')).requests.length, 0);
   });
 

@@ -101,7 +101,7 @@ async function latestStates(): Promise<{ side: string; vm: string; result: strin
   for (const job of await entities('Job', 'Jobs')) {
     const s = SIDES[job.JobType === 'Replica' ? 1 : 0];
     const newest = await entities(s.sessions, s.sessionList, `JobUid==${job.UID}`, '&sortDesc=CreationTime&pageSize=8');
-    const cut = newest.findIndex((run) => run.EndTimeUTC !== undefined && run.IsRetry === false);
+    const cut = newest.findIndex((run) => run.EndTimeUTC != null && run.IsRetry === false);
     const runs = cut < 0 ? newest : newest.slice(0, cut + 1);
     if (runs.length === 0) continue;
     const ofRuns = runs.map((run) => `JobSessionUid==${run.UID}`).join(',');

@@ -1,6 +1,6 @@
 /**
- * The SQL the store compiles, text and parameters, per dialect: SQLite's, and one shaped as
- * PostgreSQL's will be (numbered placeholders, IS DISTINCT FROM), so the dialect hooks are
+ * The SQL the store compiles, text and parameters, per dialect: SQLite's, and PostgreSQL's
+ * (numbered placeholders, lower() under the C collation, IS DISTINCT FROM), so the dialect hooks are
  * shown to be all that differs. Select lists are derived from the declarations here too, so
  * these texts pin what the compiler adds, not the declarations' field order.
  */
@@ -11,16 +11,10 @@ import type { TypeDecl } from '../src/model/index.js';
 import type { QueryPlan } from '../src/query/plan.js';
 import { plan } from './support/plans.js';
 import { readExpr, storedColumns } from '../src/store/schema.js';
-import { compileCount, compileInsert, compileSelect, compileUpsert, SQLITE, type Dialect } from '../src/store/sql.js';
+import { compileCount, compileInsert, compileSelect, compileUpsert, POSTGRES, SQLITE, type Dialect } from '../src/store/sql.js';
 
-const NUMBERED: Dialect = {
-  placeholder: (n) => `$${n}`,
-  caseInsensitive: (expr) => `${expr} COLLATE nocase`,
-  differs: (a, b) => `${a} IS DISTINCT FROM ${b}`,
-  columnType: (kind) => (kind === 'int' || kind === 'long' || kind === 'bool' || kind === 'enum' ? 'bigint' : 'text'),
-};
 
-const DIALECTS = { sqlite: SQLITE, numbered: NUMBERED } as const;
+const DIALECTS = { sqlite: SQLITE, postgres: POSTGRES } as const;
 type Texts = Record<keyof typeof DIALECTS, string>;
 
 const selectList = (type: TypeDecl) => type.fields.map((f) => `${readExpr(f)} AS "${f.key}"`).join(', ');
@@ -44,10 +38,10 @@ const CASES: Case[] = [
     plan: plan(BackupServer, { offset: 20, limit: 10 }),
     select: {
       sqlite: `SELECT ${selectList(BackupServer)} FROM backup_servers t WHERE t.id IN (SELECT t.id FROM backup_servers t ORDER BY t.name COLLATE NOCASE ASC, t.id ASC LIMIT ? OFFSET ?) ORDER BY t.name COLLATE NOCASE ASC, t.id ASC`,
-      numbered: `SELECT ${selectList(BackupServer)} FROM backup_servers t WHERE t.id IN (SELECT t.id FROM backup_servers t ORDER BY t.name COLLATE nocase ASC, t.id ASC LIMIT $1 OFFSET $2) ORDER BY t.name COLLATE nocase ASC, t.id ASC`,
+      postgres: `SELECT ${selectList(BackupServer)} FROM backup_servers t WHERE t.id IN (SELECT t.id FROM backup_servers t ORDER BY lower(t.name) ASC, t.id ASC LIMIT $1 OFFSET $2) ORDER BY lower(t.name) ASC, t.id ASC`,
     },
     selectParams: [10, 20],
-    count: { sqlite: 'SELECT COUNT(*) AS n FROM backup_servers t', numbered: 'SELECT COUNT(*) AS n FROM backup_servers t' },
+    count: { sqlite: 'SELECT COUNT(*) AS n FROM backup_servers t', postgres: 'SELECT COUNT(*) AS n FROM backup_servers t' },
     countParams: [],
   },
   {
@@ -55,12 +49,12 @@ const CASES: Case[] = [
     plan: plan(ReplicaJobSession, { filter: 'Result==Failed;(EndTime!="2021-06-16 22:03:40",IsRetry==True)', limit: 100 }),
     select: {
       sqlite: `SELECT ${RJS} FROM ${RJS_FROM} WHERE t.id IN (SELECT t.id FROM replica_job_sessions t WHERE (t.result = ? AND ((t.end_time IS NULL OR t.end_time <> ?) OR t.is_retry = ?)) ORDER BY ${RJS_ORDER} LIMIT ? OFFSET ?) ORDER BY ${RJS_ORDER}`,
-      numbered: `SELECT ${RJS} FROM ${RJS_FROM} WHERE t.id IN (SELECT t.id FROM replica_job_sessions t WHERE (t.result = $1 AND ((t.end_time IS NULL OR t.end_time <> $2) OR t.is_retry = $3)) ORDER BY ${RJS_ORDER} LIMIT $4 OFFSET $5) ORDER BY ${RJS_ORDER}`,
+      postgres: `SELECT ${RJS} FROM ${RJS_FROM} WHERE t.id IN (SELECT t.id FROM replica_job_sessions t WHERE (t.result = $1 AND ((t.end_time IS NULL OR t.end_time <> $2) OR t.is_retry = $3)) ORDER BY ${RJS_ORDER} LIMIT $4 OFFSET $5) ORDER BY ${RJS_ORDER}`,
     },
     selectParams: [3, '2021-06-16T22:03:40.0000000Z', 1, 100, 0],
     count: {
       sqlite: 'SELECT COUNT(*) AS n FROM replica_job_sessions t WHERE (t.result = ? AND ((t.end_time IS NULL OR t.end_time <> ?) OR t.is_retry = ?))',
-      numbered: 'SELECT COUNT(*) AS n FROM replica_job_sessions t WHERE (t.result = $1 AND ((t.end_time IS NULL OR t.end_time <> $2) OR t.is_retry = $3))',
+      postgres: 'SELECT COUNT(*) AS n FROM replica_job_sessions t WHERE (t.result = $1 AND ((t.end_time IS NULL OR t.end_time <> $2) OR t.is_retry = $3))',
     },
     countParams: [3, '2021-06-16T22:03:40.0000000Z', 1],
   },
@@ -69,12 +63,12 @@ const CASES: Case[] = [
     plan: plan(ReplicaJobSession, { filter: 'BackupServerName==Enterprise06', sort: { name: 'JobName', desc: true }, limit: 5 }),
     select: {
       sqlite: `SELECT ${RJS} FROM ${RJS_FROM} WHERE t.id IN (SELECT t.id FROM ${RJS_FROM} WHERE bs.name COLLATE NOCASE = ? ORDER BY t.job_name COLLATE NOCASE DESC, t.creation_time DESC, t.id DESC LIMIT ? OFFSET ?) ORDER BY t.job_name COLLATE NOCASE DESC, t.creation_time DESC, t.id DESC`,
-      numbered: `SELECT ${RJS} FROM ${RJS_FROM} WHERE t.id IN (SELECT t.id FROM ${RJS_FROM} WHERE bs.name COLLATE nocase = $1 ORDER BY t.job_name COLLATE nocase DESC, t.creation_time DESC, t.id DESC LIMIT $2 OFFSET $3) ORDER BY t.job_name COLLATE nocase DESC, t.creation_time DESC, t.id DESC`,
+      postgres: `SELECT ${RJS} FROM ${RJS_FROM} WHERE t.id IN (SELECT t.id FROM ${RJS_FROM} WHERE lower(bs.name) = lower($1::text COLLATE "C") ORDER BY lower(t.job_name) DESC, t.creation_time DESC, t.id DESC LIMIT $2 OFFSET $3) ORDER BY lower(t.job_name) DESC, t.creation_time DESC, t.id DESC`,
     },
     selectParams: ['Enterprise06', 5, 0],
     count: {
       sqlite: `SELECT COUNT(*) AS n FROM ${RJS_FROM} WHERE bs.name COLLATE NOCASE = ?`,
-      numbered: `SELECT COUNT(*) AS n FROM ${RJS_FROM} WHERE bs.name COLLATE nocase = $1`,
+      postgres: `SELECT COUNT(*) AS n FROM ${RJS_FROM} WHERE lower(bs.name) = lower($1::text COLLATE "C")`,
     },
     countParams: ['Enterprise06'],
   },
@@ -83,12 +77,12 @@ const CASES: Case[] = [
     plan: plan(BackupTaskSession, { filter: 'TotalSize>1024', sort: { name: 'JobName', desc: false }, limit: 1 }),
     select: {
       sqlite: `SELECT ${selectList(BackupTaskSession)} FROM ${BackupTaskSession.from} WHERE t.id IN (SELECT t.id FROM ${BackupTaskSession.from} WHERE t.total_size > ? ORDER BY s.job_name COLLATE NOCASE ASC, t.creation_time ASC, t.id ASC LIMIT ? OFFSET ?) ORDER BY s.job_name COLLATE NOCASE ASC, t.creation_time ASC, t.id ASC`,
-      numbered: `SELECT ${selectList(BackupTaskSession)} FROM ${BackupTaskSession.from} WHERE t.id IN (SELECT t.id FROM ${BackupTaskSession.from} WHERE t.total_size > $1 ORDER BY s.job_name COLLATE nocase ASC, t.creation_time ASC, t.id ASC LIMIT $2 OFFSET $3) ORDER BY s.job_name COLLATE nocase ASC, t.creation_time ASC, t.id ASC`,
+      postgres: `SELECT ${selectList(BackupTaskSession)} FROM ${BackupTaskSession.from} WHERE t.id IN (SELECT t.id FROM ${BackupTaskSession.from} WHERE t.total_size > $1 ORDER BY lower(s.job_name) ASC, t.creation_time ASC, t.id ASC LIMIT $2 OFFSET $3) ORDER BY lower(s.job_name) ASC, t.creation_time ASC, t.id ASC`,
     },
     selectParams: [1024, 1, 0],
     count: {
       sqlite: 'SELECT COUNT(*) AS n FROM backup_task_sessions t WHERE t.total_size > ?',
-      numbered: 'SELECT COUNT(*) AS n FROM backup_task_sessions t WHERE t.total_size > $1',
+      postgres: 'SELECT COUNT(*) AS n FROM backup_task_sessions t WHERE t.total_size > $1',
     },
     countParams: [1024],
   },
@@ -97,21 +91,21 @@ const CASES: Case[] = [
     plan: plan(ReplicaJobSession, { filter: 'Name=="a b"', offset: 2000, limit: 1001 }),
     select: {
       sqlite: `SELECT ${RJS} FROM ${RJS_FROM} WHERE t.name COLLATE NOCASE = ? ORDER BY ${RJS_ORDER} LIMIT ? OFFSET ?`,
-      numbered: `SELECT ${RJS} FROM ${RJS_FROM} WHERE t.name COLLATE nocase = $1 ORDER BY ${RJS_ORDER} LIMIT $2 OFFSET $3`,
+      postgres: `SELECT ${RJS} FROM ${RJS_FROM} WHERE lower(t.name) = lower($1::text COLLATE "C") ORDER BY ${RJS_ORDER} LIMIT $2 OFFSET $3`,
     },
     selectParams: ['a b', 1001, 2000],
     count: {
       sqlite: 'SELECT COUNT(*) AS n FROM replica_job_sessions t WHERE t.name COLLATE NOCASE = ?',
-      numbered: 'SELECT COUNT(*) AS n FROM replica_job_sessions t WHERE t.name COLLATE nocase = $1',
+      postgres: 'SELECT COUNT(*) AS n FROM replica_job_sessions t WHERE lower(t.name) = lower($1::text COLLATE "C")',
     },
     countParams: ['a b'],
   },
   {
     what: 'every row (no page)',
     plan: plan(ReplicaJobSession),
-    select: { sqlite: `SELECT ${RJS} FROM ${RJS_FROM} ORDER BY ${RJS_ORDER}`, numbered: `SELECT ${RJS} FROM ${RJS_FROM} ORDER BY ${RJS_ORDER}` },
+    select: { sqlite: `SELECT ${RJS} FROM ${RJS_FROM} ORDER BY ${RJS_ORDER}`, postgres: `SELECT ${RJS} FROM ${RJS_FROM} ORDER BY ${RJS_ORDER}` },
     selectParams: [],
-    count: { sqlite: 'SELECT COUNT(*) AS n FROM replica_job_sessions t', numbered: 'SELECT COUNT(*) AS n FROM replica_job_sessions t' },
+    count: { sqlite: 'SELECT COUNT(*) AS n FROM replica_job_sessions t', postgres: 'SELECT COUNT(*) AS n FROM replica_job_sessions t' },
     countParams: [],
   },
 ];
@@ -139,18 +133,18 @@ describe('compiled writes', () => {
       'ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, port = excluded.port, version = excluded.version ' +
       'WHERE backup_servers.name IS NOT excluded.name OR backup_servers.description IS NOT excluded.description OR ' +
       'backup_servers.port IS NOT excluded.port OR backup_servers.version IS NOT excluded.version',
-    numbered: 'INSERT INTO backup_servers (name, id, description, port, version) VALUES ($1, $2, $3, $4, $5) ' +
+    postgres: 'INSERT INTO backup_servers (name, id, description, port, version) VALUES ($1, $2, $3, $4, $5) ' +
       'ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, port = excluded.port, version = excluded.version ' +
       'WHERE backup_servers.name IS DISTINCT FROM excluded.name OR backup_servers.description IS DISTINCT FROM excluded.description OR ' +
       'backup_servers.port IS DISTINCT FROM excluded.port OR backup_servers.version IS DISTINCT FROM excluded.version',
   };
   const inserts: Texts = {
     sqlite: 'INSERT INTO backup_servers (name, id, description, port, version) VALUES (?, ?, ?, ?, ?), (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
-    numbered: 'INSERT INTO backup_servers (name, id, description, port, version) VALUES ($1, $2, $3, $4, $5), ($6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING',
+    postgres: 'INSERT INTO backup_servers (name, id, description, port, version) VALUES ($1, $2, $3, $4, $5), ($6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING',
   };
   const users: Texts = {
     sqlite: 'INSERT INTO users (name, password_hash, role) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role',
-    numbered: 'INSERT INTO users (name, password_hash, role) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role',
+    postgres: 'INSERT INTO users (name, password_hash, role) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role',
   };
 
   for (const [name, dialect] of Object.entries(DIALECTS) as [keyof typeof DIALECTS, Dialect][]) {

@@ -36,14 +36,16 @@ const newDir = () => {
   return (rmSync(d, { recursive: true, force: true }), mkdtempSync(d));
 };
 
+const held = (release: () => void) => async () => release();
+
 storeContract('SQLite', async () => {
   const settings = { dataDir: newDir() };
-  const store = openStore(settings);
+  const store = await openStore(settings);
   const path = storeLocation(settings);
   return {
     store,
-    holdDataLock: () => holdWriteLock(path),
-    holdLogonLock: () => holdWriteLock(logonsPath(path)),
+    holdDataLock: async () => held(holdWriteLock(path)),
+    holdLogonLock: async () => held(holdWriteLock(logonsPath(path))),
     dispose: () => store.close(),
   };
 });

@@ -200,14 +200,18 @@ describe('storage chain queries', () => {
     assert.deepEqual(await uids(`type=Repository&filter=BackupServerName=="${server.Name}";Kind==WindowsLocal;Name=="Default Backup Repository"`), [defaults[0].UID]);
   });
 
-  test('bad input: 400 for filters, 404 for ids; readable by every role', async () => {
+  test('bad input: 400 for filters and malformed ids, 404 for unknown ids; readable by every role', async () => {
     for (const q of ['type=Repository&filter=Kind==Tape', 'type=BackupFile&filter=BackupSize==big', 'type=RestorePoint&filter=Colour==red', 'type=VmRestorePoint&sortAsc=Nope']) {
       const res = await get(server, `/api/query?${q}`, { token });
       assert.equal(res.status, 400, q);
       assert.match(res.body, /StatusCode="400"/);
     }
-    for (const p of ['/api/repositories/xyz', '/api/backups/00000000-0000-0000-0000-000000000000', '/api/restorePoints/12/vmRestorePoints', '/api/backupFiles/00000000-0000-0000-0000-000000000000?format=Entity']) {
+    for (const p of ['/api/backups/00000000-0000-0000-0000-000000000000', '/api/backupFiles/00000000-0000-0000-0000-000000000000?format=Entity']) {
       assert.equal((await get(server, p, { token })).status, 404, p);
+    }
+    // An ID that is no GUID is the client's mistake (issue 16 item 3).
+    for (const p of ['/api/repositories/xyz', '/api/restorePoints/12/vmRestorePoints']) {
+      assert.equal((await get(server, p, { token })).status, 400, p);
     }
     const viewer = await logon(server, VIEWER_BASIC);
     for (const p of ['/api/repositories', '/api/query?type=Repository', '/api/vmRestorePoints?format=Entity']) {

@@ -178,9 +178,9 @@ describe('storage chain import and export', () => {
     const pointDoc = async () => text(exportDocument(store, RestorePoint, 'xml', { base: B }));
     assert.ok(!(await pointDoc()).includes('BackupJobSessionReference'), 'no link to a missing session');
     await importData(store, Buffer.from(SESSIONS_XML), 'sessions.xml');
-    assert.ok((await pointDoc()).includes(`<Link Rel="Related" Type="BackupJobSessionReference" Href="${B}/backupSessions/${SESSION}" Name="${SESSION_NAME}" />`));
+    assert.ok((await pointDoc()).includes(`<Link Href="${B}/backupSessions/${SESSION}" Name="${SESSION_NAME}" Type="BackupJobSessionReference" Rel="Related" />`));
     const sessionDoc = await text(exportDocument(store, BackupJobSession, 'xml', { base: B }));
-    assert.ok(sessionDoc.includes(`<Link Rel="Related" Type="RestorePointReference" Href="${B}/restorePoints/${POINT}" Name="Oct  6 2016  1:59PM" />`));
+    assert.ok(sessionDoc.includes(`<Link Href="${B}/restorePoints/${POINT}" Name="Oct  6 2016  1:59PM" Type="RestorePointReference" Rel="Related" />`));
   });
 
   for (const format of ['xml', 'json', 'ndjson'] as ExportFormat[]) {

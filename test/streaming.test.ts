@@ -40,7 +40,7 @@ describe('streamed answers', () => {
       const { rows } = await server.store.query({ type: ReplicaJobSession, order: planOrder(ReplicaJobSession), offset: 0, limit: 7 });
       for (const format of ['entities', 'references'] as const) {
         const paging = { pageNum: 1, pageSize: 7, pagesCount: 3, links: [['First', 'http://h/api/query?page=1']] as const };
-        const node = rowNode(ReplicaJobSession, format, 'http://h/api');
+        const node = rowNode(ReplicaJobSession, format, 'http://h/api', rendering.profile);
         const whole = renderBody(queryResult(ReplicaJobSession, rows.map(node), format, paging), rendering).body;
         const { parts, head } = renderParts(queryResult(ReplicaJobSession, STREAMED, format, paging), rendering);
         const streamed = Buffer.concat([head, Buffer.from(rows.map((r, i) => parts.item(node(r), i)).join('') + parts.tail, 'utf8')]);

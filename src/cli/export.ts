@@ -2,7 +2,6 @@ import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { join } from 'node:path';
-import { dataDirFrom, DEFAULTS } from '../config.js';
 import { DEFAULT_BASE_URL, EXPORT_FORMATS, exportDocument, writeAll, type ExportFormat } from '../io/export.js';
 import { FilterSyntaxError, parseFilter } from '../filter/parse.js';
 import { BadQuery, planPredicate, type Predicate } from '../query/plan.js';
@@ -10,6 +9,7 @@ import type { TypeDecl } from '../model/index.js';
 import { openStore, storeExists, storeLocation } from '../store/open.js';
 import { PARENTS_FIRST } from '../store/schema.js';
 import { parse, UsageError } from './args.js';
+import { STORE_FLAGS, STORE_HELP, storeSettingsFrom } from './store-option.js';
 
 export const EXPORT_HELP = `Usage: emrest export [options]
 
@@ -31,7 +31,7 @@ Options:
                       01-BackupServers.xml, 02-Jobs.xml, … (zero-padded) so "emrest import
                       PATH" imports them in order
   --base-url URL      base of the hrefs in links (default: ${DEFAULT_BASE_URL})
-  --data-dir DIR      data directory (default: $EMREST_DATA_DIR or ./${DEFAULTS.dataDir})
+${STORE_HELP}
   -h, --help          show this help`;
 
 function typesFrom(values: readonly string[] | undefined): TypeDecl[] {
@@ -86,7 +86,7 @@ export async function exportCommand(argv: string[]): Promise<void> {
     format: { type: 'string' },
     output: { type: 'string', short: 'o' },
     'base-url': { type: 'string' },
-    'data-dir': { type: 'string' },
+    ...STORE_FLAGS,
   });
   if (o.help) return console.log(EXPORT_HELP);
   const format = (o.format ?? 'ndjson').toLowerCase() as ExportFormat;
@@ -100,10 +100,10 @@ export async function exportCommand(argv: string[]): Promise<void> {
   if (toDirectory && output === undefined) {
     throw new UsageError(`--format ${format} writes one document per type: give --output DIR, one --type, or use --format ndjson`);
   }
-  const settings = { dataDir: dataDirFrom(o['data-dir']) };
+  const settings = storeSettingsFrom(o);
   if (!storeExists(settings)) throw new UsageError(`no database at ${storeLocation(settings)} (give --data-dir)`);
 
-  const store = openStore(settings);
+  const store = await openStore(settings);
   const counts = new Map<TypeDecl, number>();
   const docs = (t: TypeDecl) =>
     exportDocument(store, t, format, { base, where: where.get(t), onRows: (n) => counts.set(t, (counts.get(t) ?? 0) + n) });

@@ -1,11 +1,10 @@
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { dataDirFrom, DEFAULTS } from '../config.js';
 import { importData, ImportError, type ImportInput, type ImportResult } from '../io/import/index.js';
 import { openStore } from '../store/open.js';
 import { PARENTS_FIRST } from '../store/schema.js';
 import { parse, UsageError } from './args.js';
-import { ensureDataDir } from './data-dir.js';
+import { ensureDataDir, STORE_FLAGS, STORE_HELP, storeSettingsFrom } from './store-option.js';
 
 export const IMPORT_HELP = `Usage: emrest import FILE… [options]
 
@@ -27,7 +26,7 @@ one transaction: a malformed file is rejected whole, with the line, column and e
 of the problem; import stops there (files before it stay imported).
 
 Options:
-  --data-dir DIR      data directory (default: $EMREST_DATA_DIR or ./${DEFAULTS.dataDir})
+${STORE_HELP}
   -h, --help          show this help`;
 
 interface Named {
@@ -68,14 +67,14 @@ function report(name: string, r: ImportResult): string {
 }
 
 export async function importCommand(argv: string[]): Promise<void> {
-  const { values: o, positionals } = parse(argv, { 'data-dir': { type: 'string' } }, true);
+  const { values: o, positionals } = parse(argv, STORE_FLAGS, true);
   if (o.help) return console.log(IMPORT_HELP);
   if (positionals.length === 0) throw new UsageError(`import needs at least one FILE (or - for standard input)\n\n${IMPORT_HELP}`);
   if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be imported only once');
   const inputs = expand(positionals);
-  const dataDir = dataDirFrom(o['data-dir']);
-  ensureDataDir(dataDir);
-  const store = openStore({ dataDir });
+  const settings = storeSettingsFrom(o);
+  ensureDataDir(settings);
+  const store = await openStore(settings);
   try {
     for (const [i, input] of inputs.entries()) {
       let result: ImportResult;

@@ -1,3 +1,4 @@
+import { StoreUnavailableError } from '../store/store.js';
 import { UsageError } from './args.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
@@ -38,6 +39,12 @@ main(process.argv.slice(2)).catch((e: unknown) => {
     console.error(`emrest: ${e.message}`);
     process.exit(2);
   }
+  // One line, no stack: the database named is down or wrong, which the user fixes, like a usage error.
+  if (e instanceof StoreUnavailableError) {
+    console.error(`emrest: cannot reach the database: ${e.reason}`);
+    process.exit(2);
+  }
+
   console.error(`emrest: ${(e as Error).message}`);
   process.exit(1);
 });

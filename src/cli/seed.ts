@@ -1,11 +1,11 @@
-import { clockFrom, dataDirFrom, DEFAULTS } from '../config.js';
+import { clockFrom, DEFAULTS } from '../config.js';
 import {
   BACKUP_SCHEDULES, DEMO_DEFAULTS, describeCounts, describeSchedules, generateDemo, parseScheduleMix, REPLICA_SCHEDULES,
   SQL_BACKUP_SCHEDULES, type DemoOptions, type DemoProgress,
 } from '../demo/demo.js';
 import { loadStore, storeLocation } from '../store/open.js';
 import { intOption, parse, UsageError } from './args.js';
-import { ensureDataDir } from './data-dir.js';
+import { ensureDataDir, STORE_FLAGS, STORE_HELP, storeSettingsFrom } from './store-option.js';
 import { createProgress } from './progress.js';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -29,7 +29,7 @@ upserted (1M sessions into the demo database: about 2 minutes), or with --replac
 as into a new one.
 
 Options:
-  --data-dir DIR      data directory (default: $EMREST_DATA_DIR or ./${DEFAULTS.dataDir})
+${STORE_HELP}
   --seed N            random seed (default: ${DEMO_DEFAULTS.seed})
   --servers N         backup servers (default: ${DEMO_DEFAULTS.servers}; when --sessions scales the jobs,
                       one per 100 jobs, at least ${DEMO_DEFAULTS.servers})
@@ -90,7 +90,7 @@ const optionalInt = (value: string | undefined, name: string, min: number, max: 
 
 export async function seed(argv: string[]): Promise<void> {
   const { values: o } = parse(argv, {
-    'data-dir': { type: 'string' },
+    ...STORE_FLAGS,
     seed: { type: 'string' },
     servers: { type: 'string' },
     jobs: { type: 'string' },
@@ -124,8 +124,8 @@ export async function seed(argv: string[]): Promise<void> {
     now: clockFrom().now(),
     replace: o.replace === true,
   };
-  const settings = { dataDir: dataDirFrom(o['data-dir']) };
-  ensureDataDir(settings.dataDir);
+  const settings = storeSettingsFrom(o);
+  ensureDataDir(settings);
   const progress = createProgress('seed', 'sessions');
   const onProgress = (e: DemoProgress) => {
     if (e.phase === 'planned') {

@@ -2,18 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { hashPassword } from '../auth/password.js';
 import { clockFrom, DEFAULTS } from '../config.js';
-import { runLive } from '../estate/live.js';
+import type { Clock } from '../clock/clock.js';
+import { EstateLeader, type EstateLoader } from '../estate/leader.js';
+import { SharedClock } from '../clock/shared-clock.js';
 import { Simulation } from '../estate/simulation.js';
 import { DEMO_DEFAULTS, describeCounts, generateDemo } from '../demo/demo.js';
 import { WriterThread } from '../io/writer-thread.js';
 import { buildApp } from '../http/app.js';
 import { appContext } from '../http/context.js';
 import { listen, tlsMaterial } from '../http/listen.js';
-import { SERVE_FLAGS, settingsFrom } from '../settings.js';
+import { SERVE_FLAGS, settingsFrom, type Settings } from '../settings.js';
 import type { Store } from '../store/store.js';
 import { openStore } from '../store/open.js';
 import { parse, UsageError } from './args.js';
-import { ensureDataDir } from './data-dir.js';
+import { ensureDataDir, STORE_HELP } from './store-option.js';
 
 export const SERVE_HELP = `Usage: emrest serve [options]
 
@@ -22,7 +24,7 @@ data and a user "administrator" with a random password, printed once. A data dir
 without backup servers (only users, say) gets the demo data too, unless --no-demo.
 
 Options:
-  --data-dir DIR      data directory (default: $EMREST_DATA_DIR or ./${DEFAULTS.dataDir})
+${STORE_HELP}
   --no-demo           do not create demo data: without backup servers, serve an empty fleet
                       (to load your own with import or the ingest API)
   --host H            address to bind (default: ${DEFAULTS.host})
@@ -67,7 +69,7 @@ Options:
                       oldest dropped first; 0 turns it off (default: ${DEFAULTS.journalEntries})
   -h, --help          show this help
 
-Environment: EMREST_DATA_DIR, EMREST_NOW (start the clock frozen at that instant, e.g.
+Environment: EMREST_DATA_DIR, EMREST_DATABASE, EMREST_NOW (start the clock frozen at that instant, e.g.
 2021-06-18T00:00:00Z; --now and --clock win over it), EMREST_ADMIN_TOKEN.`;
 
 /** Resolved now, because listening fails only after the administrator and demo data are written. */
@@ -100,15 +102,24 @@ async function prepare(store: Store, now: number, demo: boolean): Promise<void> 
 }
 
 /**
- * The live estate (`simulate` absent: demo data only; true: any data, its jobs modelled from
- * the store the first time), caught up with the clock before anything is served; undefined
- * for a snapshot.
+ * How this node comes by the live estate (`simulate` absent: demo data only; true: any data,
+ * its jobs modelled from the store the first time), caught up with the clock before it runs;
+ * none for a snapshot. Only the node that leads prepares an empty store, at its start, so
+ * nodes starting together on a new database make one administrator and one demo.
  */
-async function liveEstate(store: Store, simulate: boolean | undefined, now: number): Promise<Simulation | undefined> {
-  if (simulate === false) return undefined;
-  const estate = await Simulation.load(store, { imported: simulate === true, now });
-  if (estate) console.log(`Simulating ${estate.jobs} jobs (--no-simulate serves a snapshot)`);
-  return estate;
+function estateLoader(store: Store, clock: Clock, settings: Settings): EstateLoader {
+  const imported = settings.simulate === true;
+  return {
+    load: async (first) => {
+      if (first) await prepare(store, clock.now(), settings.demo);
+      if (settings.simulate === false) return undefined;
+      const estate = await Simulation.load(store, { imported, now: clock.now() });
+      if (estate) console.log(`Simulating ${estate.jobs} jobs (--no-simulate serves a snapshot)`);
+      return estate;
+    },
+    simulated: async () => settings.simulate !== false && Simulation.simulates(store, { imported }),
+    until: () => Simulation.storedUntil(store),
+  };
 }
 
 export async function serve(argv: string[]): Promise<void> {
@@ -116,22 +127,30 @@ export async function serve(argv: string[]): Promise<void> {
   if (flags.help) return console.log(SERVE_HELP);
   const settings = settingsFrom(flags, process.env);
   await checkHost(settings.host);
-  ensureDataDir(settings.dataDir);
-  const store = openStore(settings);
+  ensureDataDir(settings.store);
+  const store = await openStore(settings.store);
   const clock = clockFrom(settings);
-  await prepare(store, clock.now(), settings.demo);
-  const estate = await liveEstate(store, settings.simulate, clock.now());
+  // Until the app's logger exists, on stderr.
+  let warn = (message: string, e: unknown) => console.error(`emrest: ${message} (${(e as Error).message})`);
+  const report = (e: unknown) => warn('the estate could not catch up; trying again', e);
+  const leader = new EstateLeader(store, clock, estateLoader(store, clock, settings), { tickMs: DEFAULTS.estateTickMs, report });
+  await leader.start();
+  if (!leader.leading && leader.current) console.log('The live estate runs on another node of this database; this node takes it over if that one stops');
+  // Nodes of one database share one clock: the first node's, as its flags set it.
+  const shared = settings.store.databaseUrl === undefined ? undefined : new SharedClock(store, clock, (e) => warn('the shared clock could not be read or written; trying again', e));
+  await shared?.start(leader.leading);
   // Only the admin API and the estate write data while serving; the API's writes run off the event loop.
-  const dataWriter = settings.adminToken === undefined ? undefined : new WriterThread(settings);
+  const dataWriter = settings.adminToken === undefined ? undefined : new WriterThread(settings.store);
 
-  const app = buildApp(appContext(settings, store, { clock, dataWriter, estate }), { logger: { level: settings.logLevel } });
-  const live = estate && runLive(estate, clock, DEFAULTS.estateTickMs, (e) => app.log.warn({ err: e }, 'the estate could not catch up; trying again'));
+  const app = buildApp(appContext(settings, store, { clock, dataWriter, estate: () => leader.current }), { logger: { level: settings.logLevel } });
+  warn = (message, e) => app.log.warn({ err: e }, message);
   const { host, httpPort, httpsPort } = settings;
-  const tls = httpsPort === undefined ? undefined : settings.tls ?? (await tlsMaterial(settings.dataDir));
+  const tls = httpsPort === undefined ? undefined : settings.tls ?? (await tlsMaterial(settings.store.dataDir));
   const urls = await listen(app, { host, httpPort, httpsPort, tls });
 
   const stop = async () => {
-    live?.stop();
+    leader.stop();
+    shared?.stop();
     await app.close();
     await dataWriter?.close();
     await store.close();

@@ -1,9 +1,8 @@
 import { hashPassword } from '../auth/password.js';
-import { dataDirFrom, DEFAULTS } from '../config.js';
 import { withStore } from '../store/open.js';
 import { ROLES, type Role } from '../store/store.js';
 import { parse, UsageError } from './args.js';
-import { ensureDataDir, existingStore } from './data-dir.js';
+import { ensureDataDir, existingStore, STORE_FLAGS, STORE_HELP, storeSettingsFrom } from './store-option.js';
 
 export const USERS_HELP = `Usage: emrest users <command> [options]
 
@@ -16,8 +15,8 @@ Options:
   --password P        the password (stored as an scrypt hash)
   --role ROLE         ${ROLES.join(', ')} (default: PortalAdministrator;
                       None cannot log on)
-  --data-dir DIR      data directory (default: $EMREST_DATA_DIR or ./${DEFAULTS.dataDir};
-                      add creates it, list and remove fail without it)
+${STORE_HELP}
+                      (add creates the data directory, list and remove fail without it)
   -h, --help          show this help
 
 User names compare case-insensitively (TECH\\admin = tech\\admin).`;
@@ -31,13 +30,13 @@ function roleFrom(value = 'PortalAdministrator'): Role {
 export async function users(argv: string[]): Promise<void> {
   const { values: o, positionals } = parse(
     argv,
-    { password: { type: 'string' }, role: { type: 'string' }, 'data-dir': { type: 'string' } },
+    { password: { type: 'string' }, role: { type: 'string' }, ...STORE_FLAGS },
     true,
   );
   const [command, name, ...extra] = positionals;
   if (o.help || command === undefined) return console.log(USERS_HELP);
   if (extra.length) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
-  const dataDir = dataDirFrom(o['data-dir']);
+  const settings = storeSettingsFrom(o);
   if ((command === 'list' || command === 'remove') && (o.password !== undefined || o.role !== undefined)) {
     throw new UsageError(`--password and --role go with users add, not users ${command}`);
   }
@@ -47,8 +46,8 @@ export async function users(argv: string[]): Promise<void> {
       const password = o.password;
       if (password === undefined || password === '') throw new UsageError('users add needs --password');
       const role = roleFrom(o.role);
-      ensureDataDir(dataDir);
-      return withStore({ dataDir }, async (store) => {
+      ensureDataDir(settings);
+      return withStore(settings, async (store) => {
         const existed = (await store.getUser(name)) !== undefined;
         await store.putUser({ name, passwordHash: await hashPassword(password), role });
         console.log(`${existed ? 'Updated' : 'Created'} user ${name} (${role})`);
@@ -56,12 +55,12 @@ export async function users(argv: string[]): Promise<void> {
     }
     case 'list':
       if (name) throw new UsageError(`unexpected arguments: ${name}`);
-      return withStore(existingStore(dataDir, 'list'), async (store) => {
+      return withStore(existingStore(settings, 'list'), async (store) => {
         for (const u of await store.listUsers()) console.log(`${u.name}\t${u.role}`);
       });
     case 'remove':
       if (!name) throw new UsageError('users remove needs a NAME');
-      return withStore(existingStore(dataDir, 'remove'), async (store) => {
+      return withStore(existingStore(settings, 'remove'), async (store) => {
         if (!(await store.removeUser(name))) throw new UsageError(`no user named ${name}`);
         console.log(`Removed user ${name}`);
       });

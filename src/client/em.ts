@@ -246,13 +246,19 @@ export class EmClient {
   }
 }
 
+/**
+ * A 12/13 EM writes every member of its classes, `null` when empty; a 9.5 EM and XML leave
+ * them out. Dropping nulls gives callers one shape whichever server answered.
+ */
+const dropNull = (_key: string, value: unknown) => (value === null ? undefined : value);
+
 function parseBody(body: string, contentType: string | null): unknown {
   const text = body.replace(/^\uFEFF/, '');
   if (text.trim() === '') return undefined;
   const ct = (contentType ?? '').toLowerCase();
   const looksJson = ct.includes('json') || (!ct.includes('xml') && /^\s*[[{]/.test(text));
   try {
-    return looksJson ? JSON.parse(text) : xmlToJson(text);
+    return looksJson ? JSON.parse(text, dropNull) : xmlToJson(text);
   } catch {
     return undefined;
   }

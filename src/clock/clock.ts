@@ -42,6 +42,15 @@ export interface ClockOptions {
   readonly frozen?: boolean;
 }
 
+/** A clock as another clock can take it over (another node's, shared through the store). */
+export interface ClockState {
+  readonly anchorSim: number;
+  /** Real epoch ms at `anchorSim`: nodes share real time (one host, or NTP). */
+  readonly anchorReal: number;
+  readonly speed: number;
+  readonly frozen: boolean;
+}
+
 /** The clock as the admin API shows it. */
 export interface ClockDescription {
   /** ISO-8601 with milliseconds and `Z`. */
@@ -81,6 +90,7 @@ export class Clock {
   /** The latest `now` given out since the last move: running time never goes back. */
   #latest: number;
   readonly #real: RealTime;
+  readonly #listeners: (() => void)[] = [];
 
   constructor(options: ClockOptions = {}, realTime: RealTime = Date.now) {
     this.#real = realTime;
@@ -120,6 +130,7 @@ export class Clock {
       throw new ClockError('now', `now: ${iso(now)} is before the clock's ${iso(current)}; a backward jump needs force`);
     }
     this.#anchor(now);
+    this.#changed();
   }
 
   /** Moves forward by `ms` (≥ 0), frozen or not. */
@@ -128,6 +139,7 @@ export class Clock {
     const target = this.now() + ms;
     checkInstant('advance', target);
     this.#anchor(target);
+    this.#changed();
   }
 
   /** Simulated ms per real ms from now on; time does not jump. */
@@ -135,6 +147,7 @@ export class Clock {
     checkSpeed(speed);
     this.#anchor(this.now());
     this.#speed = speed;
+    this.#changed();
   }
 
   /** Stops or restarts time where it stands. */
@@ -143,6 +156,7 @@ export class Clock {
     if (frozen === this.#frozen) return;
     this.#anchor(this.now());
     this.#frozen = frozen;
+    this.#changed();
   }
 
   describe(): ClockDescription {
@@ -153,5 +167,29 @@ export class Clock {
     this.#anchorSim = sim;
     this.#anchorReal = this.#real();
     this.#latest = sim;
+  }
+
+  #changed(): void {
+    for (const listener of this.#listeners) listener();
+  }
+
+  /** Calls `listener` after every change made through this clock's operations (not `adopt`). */
+  onChange(listener: () => void): void {
+    this.#listeners.push(listener);
+  }
+
+  state(): ClockState {
+    return { anchorSim: this.#anchorSim, anchorReal: this.#anchorReal, speed: this.#speed, frozen: this.#frozen };
+  }
+
+  /** Becomes the clock `state` describes, as it runs now (a shared clock moved elsewhere; may go back). */
+  adopt(state: ClockState): void {
+    checkSpeed(state.speed);
+    this.#anchorSim = state.anchorSim;
+    this.#anchorReal = state.anchorReal;
+    this.#speed = state.speed;
+    this.#frozen = state.frozen;
+    this.#latest = state.frozen ? state.anchorSim : Math.floor(state.anchorSim + (this.#real() - state.anchorReal) * state.speed);
+    checkInstant('now', this.#latest);
   }
 }

@@ -35,7 +35,8 @@ export interface Estate {
 
 /** What the control plane does with the estate (contract §2). */
 export interface EstateControl {
-  status(): { readonly enabled: boolean; readonly jobs: number; readonly running: number };
+  /** `elsewhere`: another node of the same database runs it (this one knows nothing of its state). */
+  status(): { readonly enabled: boolean; readonly jobs: number; readonly running: number; readonly elsewhere?: true };
   /** Paused, the engine runs nothing; resumed, it catches up with what was due meanwhile. */
   setEnabled(enabled: boolean): void;
   /** The job's next runs end as scripted; false when there is no such job. */

@@ -157,6 +157,17 @@ export class Simulation implements Estate, EstateControl {
     return simulation;
   }
 
+  /** How far the stored estate has run (what the node that runs it committed last), if it ever ran. */
+  static async storedUntil(store: Store): Promise<number | undefined> {
+    const saved = await store.getMeta(ESTATE_META);
+    return saved === undefined ? undefined : (JSON.parse(saved) as SimulationState).until;
+  }
+
+  /** Whether `load` would find an estate in the store's data (without telling its story). */
+  static async simulates(store: Store, options: { imported?: boolean }): Promise<boolean> {
+    return options.imported === true || (await store.getMeta(DEMO_META)) !== undefined;
+  }
+
   get state(): SimulationState {
     return { ...this.source, until: this.timeline.until };
   }

@@ -48,7 +48,7 @@ declare module 'fastify' {
 }
 
 const renderingFor = (req: { headers: http.IncomingHttpHeaders }, ctx: AppContext): Rendering => ({
-  json: wantsJson(req.headers.accept),
+  json: wantsJson(req.headers.accept, ctx.settings.profile.acceptJson),
   jsonBom: ctx.settings.jsonBom,
   profile: ctx.settings.profile,
 });

@@ -16,7 +16,10 @@ export interface AppContext {
   readonly clock: Clock;
   /** Runs the admin API's writes (needed with `settings.adminToken`). */
   readonly dataWriter?: DataWriter;
-  /** The live estate (the simulation); absent: the data is a snapshot and nothing runs. */
+  /**
+   * The live estate (the simulation); absent: the data is a snapshot and nothing runs. Read it
+   * when needed: where several nodes serve one database it comes and goes with who runs it.
+   */
   readonly estate?: LiveEstate;
 }
 
@@ -24,9 +27,17 @@ export interface AppContext {
 export function appContext(
   settings: Settings,
   store: Store,
-  extra: { readonly clock?: Clock; readonly dataWriter?: DataWriter; readonly estate?: LiveEstate } = {},
+  extra: {
+    readonly clock?: Clock;
+    readonly dataWriter?: DataWriter;
+    /** The estate, or where to find it at each use (see `EstateLeader.current`). */
+    readonly estate?: LiveEstate | (() => LiveEstate | undefined);
+  } = {},
 ): AppContext {
-  return Object.freeze({ settings, store, clock: extra.clock ?? clockFrom(settings), dataWriter: extra.dataWriter, estate: extra.estate });
+  const { estate } = extra;
+  const ctx = { settings, store, clock: extra.clock ?? clockFrom(settings), dataWriter: extra.dataWriter };
+  if (typeof estate !== 'function') return Object.freeze({ ...ctx, estate });
+  return Object.freeze(Object.defineProperty(ctx, 'estate', { get: estate, enumerable: true }) as AppContext);
 }
 
 /** Per-request facts the hooks work out once. */

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { API_VERSIONS } from '../represent/documents.js';
+import { invalidIdText, unknownIdText } from './id-texts.js';
 import type { HeaderList } from './send.js';
 
 /**
@@ -42,11 +43,11 @@ function entry<A extends unknown[]>(
   return Object.assign(make, { code, status, headers: Object.keys(headers) });
 }
 
-/** `latest, v1_7, v1_6 or v1_5`: newest first, as a logon may name them. */
-const versionChoices = (() => {
-  const all = ['latest', ...[...API_VERSIONS].reverse()];
+/** `latest, v1_7, v1_6 or v1_5`: newest first, as a logon may name them (the profile's versions). */
+const versionChoices = (versions: readonly string[]) => {
+  const all = ['latest', ...[...versions].reverse()];
   return `${all.slice(0, -1).join(', ')} or ${all[all.length - 1]}`;
-})();
+};
 
 /**
  * The one error registry (spec §3): every failure the API reports is made by one of these
@@ -63,10 +64,14 @@ export const errors = {
   }),
   forbidden: entry('forbidden', 403, (what: string) => `Access denied: ${what} requires the Portal Administrator role`),
   notFound: entry('not-found', 404, (what: string) => `Not found: ${what}`),
+  /** A well-formed `{ID}` that no entity of the type (named as in the model) has: EM's text. */
+  unknownId: entry('unknown-id', 404, (typeName: string, guid: string) => unknownIdText(typeName, guid)),
+  /** An `{ID}` that is no GUID: EM's text. */
+  invalidId: entry('invalid-id', 400, (typeName: string, rawId: string) => invalidIdText(typeName, rawId)),
   methodNotAllowed: entry('method-not-allowed', 405, (method: string, _allow: readonly string[]) => `Method ${method} is not allowed here`, {
     Allow: (_method, allow) => allow.join(', '),
   }),
-  badVersion: entry('bad-version', 400, (v: string) => `Unsupported API version '${v}'; use ${versionChoices}`),
+  badVersion: entry('bad-version', 400, (v: string, versions: readonly string[] = API_VERSIONS) => `Unsupported API version '${v}'; use ${versionChoices(versions)}`),
   queryTypeMissing: entry('query-type-missing', 400, () => 'Query type is not specified'),
   unknownQueryType: entry('unknown-query-type', 400, (name: string) => `Unknown query type: ${name}`),
   badFormat: entry('bad-format', 400, (value: string | undefined) => `Unknown format '${value}'; use References or Entities`),

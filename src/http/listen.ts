@@ -14,12 +14,13 @@ export interface TlsMaterial {
 
 /**
  * A self-signed certificate generated into the data directory on first start (SANs:
- * localhost, 127.0.0.1, ::1 and this host's name), reused afterwards.
+ * localhost, 127.0.0.1, ::1 and this host's name), reused afterwards. A node without a data
+ * directory (its store a database server) makes one per start and keeps it in memory only.
  */
-export async function tlsMaterial(dataDir: string): Promise<TlsMaterial> {
-  const dir = join(dataDir, 'tls');
-  const certPath = join(dir, 'cert.pem'), keyPath = join(dir, 'key.pem');
-  if (existsSync(certPath) && existsSync(keyPath)) {
+export async function tlsMaterial(dataDir: string | undefined): Promise<TlsMaterial> {
+  const dir = dataDir === undefined ? undefined : join(dataDir, 'tls');
+  const certPath = dir && join(dir, 'cert.pem'), keyPath = dir && join(dir, 'key.pem');
+  if (certPath && keyPath && existsSync(certPath) && existsSync(keyPath)) {
     return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') };
   }
   // Clients check a certificate against their own (real) clock, never the simulated one.
@@ -42,10 +43,12 @@ export async function tlsMaterial(dataDir: string): Promise<TlsMaterial> {
       },
     ],
   });
-  // Only the owner may read the private key, or even list it.
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeFileSync(keyPath, pems.private, { mode: 0o600 });
-  writeFileSync(certPath, pems.cert);
+  if (dir && keyPath && certPath) {
+    // Only the owner may read the private key, or even list it.
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(keyPath, pems.private, { mode: 0o600 });
+    writeFileSync(certPath, pems.cert);
+  }
   return { cert: pems.cert, key: pems.private };
 }
 

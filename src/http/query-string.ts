@@ -65,15 +65,33 @@ export function rawQuery(url: string): string {
   return q < 0 ? '' : url.slice(q + 1);
 }
 
-const UNRESERVED = /[A-Za-z0-9\-._~;,()*!]/;
+/** How a link's query values are percent-encoded (see `WireProfile.linkEncoding`). */
+export type LinkEncoding = 'dotnet-form' | 'uri-upper';
 
-/** Encodes like EM's paging links: unreserved and `; , ( ) * !` literal, space `+`, rest `%XX`. */
-export function encodeComponent(text: string): string {
+/**
+ * The characters each encoding writes as they are. `dotnet-form` is .NET's form encoding
+ * (`HttpUtility.UrlEncode`), which the 9.5 and 12 captures show (`%3d%3d`, `%3b`, `%3a`, `_`
+ * and `-` literal); `uri-upper` keeps the sub-delimiters a filter uses (`;` literal in the
+ * v13.1 examples).
+ */
+const LITERAL: Readonly<Record<LinkEncoding, RegExp>> = {
+  'dotnet-form': /[A-Za-z0-9\-._!*()]/,
+  'uri-upper': /[A-Za-z0-9\-._~;,()*!]/,
+};
+
+/** Encodes a query name or value for a link: literal characters as they are, space `+`, the rest `%XX` of its UTF-8. */
+export function encodeComponent(text: string, encoding: LinkEncoding): string {
+  const literal = LITERAL[encoding];
+  const upper = encoding === 'uri-upper';
   let out = '';
   for (const ch of text) {
-    if (UNRESERVED.test(ch)) out += ch;
+    if (literal.test(ch)) out += ch;
     else if (ch === ' ') out += '+';
-    else for (const b of Buffer.from(ch, 'utf8')) out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
+    else
+      for (const b of Buffer.from(ch, 'utf8')) {
+        const hex = b.toString(16).padStart(2, '0');
+        out += '%' + (upper ? hex.toUpperCase() : hex);
+      }
   }
   return out;
 }
@@ -82,14 +100,19 @@ export function encodeComponent(text: string): string {
  * The request's parameters in original order with original names, with the given ones
  * replaced in place (every occurrence) or appended in the given order when missing.
  */
-export function rebuildQuery(params: readonly QueryParam[], overrides: readonly (readonly [string, string])[]): string {
+export function rebuildQuery(
+  params: readonly QueryParam[],
+  overrides: readonly (readonly [string, string])[],
+  encoding: LinkEncoding,
+): string {
+  const enc = (text: string) => encodeComponent(text, encoding);
   const pending = new Map(overrides.map(([n, v]) => [n.toLowerCase(), { name: n, value: v, used: false }]));
   const parts = params.map((p) => {
     const o = pending.get(p.name.toLowerCase());
     if (o) o.used = true;
     const value = o ? o.value : p.value;
-    return p.hasValue || o ? `${encodeComponent(p.name)}=${encodeComponent(value)}` : encodeComponent(p.name);
+    return p.hasValue || o ? `${enc(p.name)}=${enc(value)}` : enc(p.name);
   });
-  for (const o of pending.values()) if (!o.used) parts.push(`${encodeComponent(o.name)}=${encodeComponent(o.value)}`);
+  for (const o of pending.values()) if (!o.used) parts.push(`${enc(o.name)}=${enc(o.value)}`);
   return parts.join('&');
 }

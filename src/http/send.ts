@@ -33,16 +33,17 @@ export function sendRaw(reply: FastifyReply, status: number, headers: HeaderList
 }
 
 export function renderBody(doc: Document, r: Rendering): { body: Buffer; contentType: string } {
-  if (!r.json) return { body: Buffer.from(toXml(doc), 'utf8'), contentType: contentTypeOf(r) };
-  const text = Buffer.from(toJson(doc), 'utf8');
+  if (!r.json) return { body: Buffer.from(toXml(doc, r.profile.xmlStyle), 'utf8'), contentType: contentTypeOf(r) };
+  const text = Buffer.from(toJson(doc, r.profile.jsonNulls), 'utf8');
   return { body: r.jsonBom ? Buffer.concat([BOM, text]) : text, contentType: contentTypeOf(r) };
 }
 
-const contentTypeOf = (r: Rendering) => (r.json ? 'application/json; charset=utf-8' : 'application/xml; charset=utf-8');
+/** JSON's Content-Type is the profile's (9.5 sent no charset); XML's is the same for every version. */
+const contentTypeOf = (r: Rendering) => (r.json ? r.profile.jsonContentType : 'application/xml; charset=utf-8');
 
 /** A document with a streamed list (see `STREAMED`) as head, tail and item renderer, in the negotiated format. */
 export function renderParts(doc: Document, r: Rendering): { parts: StreamParts; head: Buffer; contentType: string } {
-  const parts = r.json ? toJsonParts(doc) : toXmlParts(doc);
+  const parts = r.json ? toJsonParts(doc, r.profile.jsonNulls) : toXmlParts(doc, r.profile.xmlStyle);
   const head = Buffer.from(parts.head, 'utf8');
   return { parts, head: r.json && r.jsonBom ? Buffer.concat([BOM, head]) : head, contentType: contentTypeOf(r) };
 }

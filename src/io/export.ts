@@ -2,9 +2,9 @@ import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import { planOrder, type Predicate } from '../query/plan.js';
 import type { FieldDecl, Row, TypeDecl } from '../model/index.js';
-import { entityNode } from '../represent/entities.js';
-import { toJson } from '../represent/json.js';
-import { NAMESPACE } from '../represent/model.js';
+import { entityNode, LOSSLESS } from '../represent/entities.js';
+import { toJson, type JsonNulls } from '../represent/json.js';
+import { DEFAULT_EM_VERSION, PROFILES } from '../profile/profiles.js';
 import { xmlFragment } from '../represent/xml.js';
 import type { Store } from '../store/store.js';
 
@@ -67,6 +67,8 @@ export interface ExportOptions {
   readonly where?: Predicate;
   /** Told how many rows each page had (for progress and summaries). */
   readonly onRows?: (count: number) => void;
+  /** JSON members with no value: left out or `null` (default: as the default EM version's API writes them). */
+  readonly jsonNulls?: JsonNulls;
 }
 
 /**
@@ -75,17 +77,19 @@ export interface ExportOptions {
  */
 export async function* exportDocument(store: Store, type: TypeDecl, format: ExportFormat, options: ExportOptions = {}): AsyncGenerator<string> {
   const base = options.base ?? DEFAULT_BASE_URL;
+  const nulls = options.jsonNulls ?? PROFILES[DEFAULT_EM_VERSION].jsonNulls;
   const list = type.listElement;
   let count = 0;
-  if (format === 'xml') yield `<?xml version="1.0" encoding="utf-8"?>\n<${list} xmlns="${NAMESPACE}"`;
+  // The root declares what the default profile's collection documents declare (xml-style.ts).
+  if (format === 'xml') yield `<?xml version="1.0" encoding="utf-8"?>\n<${list}${PROFILES[DEFAULT_EM_VERSION].xmlStyle.rootNamespaces}`;
   if (format === 'json') yield `{${JSON.stringify(list)}:[`;
   for await (const rows of exportRows(store, type, options.where)) {
     let piece = '';
     for (const row of rows) {
-      const node = entityNode(type, row, base);
+      const node = entityNode(type, row, base, LOSSLESS);
       if (format === 'xml') piece += (count === 0 ? '>\n' : '\n') + xmlFragment(node, '  ');
-      else if (format === 'json') piece += (count === 0 ? '\n' : ',\n') + toJson(node);
-      else piece += toJson(node) + '\n';
+      else if (format === 'json') piece += (count === 0 ? '\n' : ',\n') + toJson(node, nulls);
+      else piece += toJson(node, nulls) + '\n';
       count++;
     }
     options.onRows?.(rows.length);

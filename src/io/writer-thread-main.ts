@@ -6,11 +6,12 @@ import { ImportError } from './import/errors.js';
 import { importData } from './import/index.js';
 import type { Reply, Request } from './writer-thread.js';
 
-const store = openStore(workerData as StoreSettings);
+const opening = openStore(workerData as StoreSettings);
 const port = parentPort!;
 
 async function handle(request: Request): Promise<Reply> {
   try {
+    const store = await opening;
     if (request.op === 'import') {
       return { id: request.id, ok: true, result: await importData(store, Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength), request.source) };
     }

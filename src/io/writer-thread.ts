@@ -41,7 +41,7 @@ export class WriterThread implements DataWriter {
 
   /** `settings`: the store to write, opened again in the thread. */
   constructor(settings: StoreSettings) {
-    const workerData: StoreSettings = { dataDir: settings.dataDir };
+    const workerData: StoreSettings = settings;
     this.worker = new Worker(new URL('./writer-thread-main.js', import.meta.url), { workerData });
     this.worker.unref();
     this.worker.on('message', (reply: Reply) => {

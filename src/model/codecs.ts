@@ -26,7 +26,8 @@ import type { FieldDecl } from './types.js';
  *   rather than matched by GUID alone.
  * - DateTimes: the forms `parseDateTime` reads.
  * - Strings: exactly as given; in a JSON document they must be JSON strings, as must enums,
- *   UIDs and DateTimes.
+ *   UIDs and DateTimes. An imported string never holds U+0000: no XML document can carry it,
+ *   EM's SQL stores none, and PostgreSQL's text cannot (a filter value may; see store/sql.ts).
  *
  * A refusal is worded for its direction: a filter reason completes `Invalid value '…' for
  * <Field>: `, an import reason leads `… in <Element>`.
@@ -72,7 +73,8 @@ const notText = (value: Imported): Refusal => refuse(`expected a string, got ${s
 
 const STRING: Codec = {
   fromFilter: (text) => text,
-  fromImport: (value) => (typeof value === 'string' ? value : notText(value)),
+  fromImport: (value) =>
+    typeof value !== 'string' ? notText(value) : value.includes('\0') ? refuse('a string may not contain U+0000') : value,
   toWire: (stored) => String(stored),
   blank: '',
 };

@@ -13,6 +13,8 @@ export function taskSessionType(o: {
   sessionTable: string;
   sessionCollection: string;
   extra?: FieldDecl[];
+  /** Entity links after `Alternate` (a backup task's VM restore point), with the fields they read. */
+  related?: { readonly join: string; readonly fields: FieldDecl[]; readonly links: LinkDecl[] };
 }): TypeDecl {
   const self = `${o.collection}/{id}`;
   const up: LinkDecl[] = [
@@ -25,7 +27,7 @@ export function taskSessionType(o: {
     listElement: `${o.name}s`,
     collection: o.collection,
     table: o.table,
-    from: `${o.table} t LEFT JOIN ${o.sessionTable} s ON s.id = t.session_id LEFT JOIN backup_servers bs ON bs.id = s.server_id`,
+    from: `${o.table} t LEFT JOIN ${o.sessionTable} s ON s.id = t.session_id LEFT JOIN backup_servers bs ON bs.id = s.server_id${o.related ? ' ' + o.related.join : ''}`,
     fields: [
       nameField,
       idField(o.name),
@@ -38,6 +40,7 @@ export function taskSessionType(o: {
       { key: 'reason', kind: 'string', column: 'reason', filter: ['Reason'], render: { name: 'Reason', as: 'element' } },
       { key: 'totalSize', kind: 'long', column: 'total_size', filter: ['TotalSize'], render: { name: 'TotalSize', as: 'element' } },
       ...(o.extra ?? []),
+      ...(o.related?.fields ?? []),
       { key: 'sessionName', kind: 'string', joined: 's.name' },
       { key: 'jobId', kind: 'uid', uidKind: 'Job', joined: 's.job_id', filter: ['JobUid'] },
       { key: 'jobName', kind: 'string', joined: 's.job_name', filter: ['JobName'] },
@@ -50,7 +53,7 @@ export function taskSessionType(o: {
     defaultSort: ['creationTime', 'id'],
     windowField: 'creationTime',
     links: {
-      entity: [...up, { rel: 'Alternate', type: `${o.name}Reference`, href: self, name: 'name' }],
+      entity: [...up, { rel: 'Alternate', type: `${o.name}Reference`, href: self, name: 'name' }, ...(o.related?.links ?? [])],
       reference: [...up, { rel: 'Alternate', type: o.name, href: `${self}?format=Entity`, name: 'name' }],
     },
   };

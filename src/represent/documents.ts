@@ -1,7 +1,9 @@
 import type { Row, TypeDecl } from '../model/index.js';
-import { entityNode, referenceNode, resourceTail } from './entities.js';
+import { DEFAULT_EM_VERSION, PROFILES } from '../profile/profiles.js';
+import { entityNode, referenceNode, resourceTail, type EntityWire } from './entities.js';
 import { link } from './links.js';
-import { list, node, rootList, type Document, type Node } from './model.js';
+import { entityCollections } from './entity-collections.js';
+import { list, node, rootList, type Document, type Node, type Prop } from './model.js';
 
 export type Format = 'references' | 'entities';
 
@@ -23,20 +25,34 @@ function pagingNode(p: Paging): Node {
 }
 
 /** A row as an item of a list answer: its entity, or its `Ref`. */
-export const rowNode = (type: TypeDecl, format: Format, base: string) =>
-  format === 'entities' ? (r: Row) => entityNode(type, r, base) : (r: Row) => referenceNode(type, r, base);
+export const rowNode = (type: TypeDecl, format: Format, base: string, wire: EntityWire) =>
+  format === 'entities' ? (r: Row) => entityNode(type, r, base, wire) : (r: Row) => referenceNode(type, r, base);
 
-/** `GET /query` answer (spec §6.2) around the items `rowNode` made (or `STREAMED`). */
+/**
+ * `GET /query` answer (spec §6.2) around the items `rowNode` made (or `STREAMED`). Every member
+ * of EM's QueryResult is here, in its order, those without a value `undefined` — XML and a
+ * 9.5 profile show only `Refs|Entities, PagingInfo`; 12/13 JSON writes the rest as `null`
+ * (see entity-collections.ts for `Entities`).
+ */
 export function queryResult(type: TypeDecl, items: readonly Node[], format: Format, paging: Paging): Document {
-  const result =
-    format === 'entities'
-      ? {
-          name: 'Entities',
-          value: node('Entities', [{ name: type.listElement, value: list(items, type.listElement), x: 0 }]),
-          x: 0,
-        }
-      : { name: 'Refs', value: list(items, 'Refs'), x: 0 };
-  return node('QueryResult', [result, { name: 'PagingInfo', value: pagingNode(paging), x: 1 }]);
+  const entities = format === 'entities' ? entitiesNode(type.listElement, items) : undefined;
+  const refs = format === 'entities' ? undefined : list(items, 'Refs');
+  return node('QueryResult', [
+    { name: 'Refs', value: refs, x: 0 },
+    { name: 'Entities', value: entities, x: 1 },
+    { name: 'Resources', value: undefined, x: 2 },
+    { name: 'Links', value: undefined, x: 3 },
+    { name: 'PagingInfo', value: pagingNode(paging), x: 4 },
+  ]);
+}
+
+function entitiesNode(listElement: string, items: readonly Node[]): Node {
+  const props: Prop[] = entityCollections(listElement).map((name, x) => ({
+    name,
+    value: name === listElement ? list(items, listElement) : undefined,
+    x,
+  }));
+  return node('Entities', props);
 }
 
 /** Key-resource collection (spec §4.6) around the items `rowNode` made: `<EntityReferences>` or `<ReplicaJobSessions>`. */
@@ -45,8 +61,8 @@ export function collection(type: TypeDecl, items: readonly Node[], format: Forma
 }
 
 /** One key resource: the entity element, or `<EntityRef>`. */
-export function item(type: TypeDecl, row: Row, format: Format, base: string): Document {
-  return format === 'entities' ? entityNode(type, row, base) : referenceNode(type, row, base, 'EntityRef');
+export function item(type: TypeDecl, row: Row, format: Format, base: string, wire: EntityWire): Document {
+  return format === 'entities' ? entityNode(type, row, base, wire) : referenceNode(type, row, base, 'EntityRef');
 }
 
 /** Error body (spec §3): five JSON keys in alphabetical order, nulls kept; XML attributes only. */
@@ -60,12 +76,12 @@ export function errorDocument(status: number, message: string): Document {
   ]);
 }
 
-/** The API versions a logon may name (`?v=`, besides `latest`), oldest first: the one list of them. */
-export const API_VERSIONS = ['v1_5', 'v1_6', 'v1_7'] as const;
+/** The API versions of the default profile (each profile has its own: `WireProfile.apiVersions`). */
+export const API_VERSIONS: readonly string[] = PROFILES[DEFAULT_EM_VERSION].apiVersions;
 
-/** `GET /api/` (spec §4.1): anonymous entry point with one logon link per version. */
-export function enterpriseManager(base: string): Document {
-  const versions = API_VERSIONS.map((v) =>
+/** `GET /api/` (spec §4.1): anonymous entry point with one logon link per version the profile lists. */
+export function enterpriseManager(base: string, apiVersions: readonly string[] = API_VERSIONS): Document {
+  const versions = apiVersions.map((v) =>
     node('SupportedVersion', [
       { name: 'Links', value: list([link('Create', `${base}/sessionMngr/?v=${v}`, 'LogonSession')]), x: 0 },
       { name: 'Name', value: v, attr: true, x: 0 },

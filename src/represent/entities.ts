@@ -1,5 +1,7 @@
 import { codecOf, type Codec } from '../model/codecs.js';
-import { isRendered, referenceType, type RawValue, type Row, type TypeDecl } from '../model/index.js';
+import { isRendered, referenceType, TYPES, type RawValue, type Row, type TypeDecl } from '../model/index.js';
+import type { WireProfile } from '../profile/profiles.js';
+import { formatDateTimeAt } from '../util/datetime.js';
 import { uidOf } from '../util/uid.js';
 import { declaredLinks } from './links.js';
 import { list, node, xmlOrder, type Node, type Prop, type Scalar } from './model.js';
@@ -8,8 +10,26 @@ import { list, node, xmlOrder, type Node, type Prop, type Scalar } from './model
 const renderValue = (codec: Codec, raw: RawValue | undefined): Scalar | undefined =>
   raw === null || raw === undefined ? undefined : codec.toWire(raw);
 
+/** What of a version profile an entity's values depend on. */
+export type EntityWire = Pick<WireProfile, 'timePrecision' | 'failureMessageTypes'>;
+
+/** Every stored value as it is (exports, which must import back unchanged). */
+export const LOSSLESS: EntityWire = { timePrecision: 'ticks', failureMessageTypes: TYPES.map((t) => t.name) };
+
+/**
+ * A slot's value under a profile: DateTimes at the profile's precision; a FailureMessage only
+ * for the session types the profile shows it on (the row keeps it either way).
+ */
+function wireValue(type: TypeDecl, s: Slot, raw: RawValue | undefined, wire: EntityWire): Scalar | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  if (s.kind === 'datetime') return formatDateTimeAt(String(raw), wire.timePrecision);
+  if (s.key === 'failureMessage' && !wire.failureMessageTypes.includes(type.name)) return undefined;
+  return renderValue(s.codec, raw);
+}
+
 interface Slot {
   readonly key: string;
+  readonly kind: string;
   readonly codec: Codec;
   readonly name: string;
   readonly attr: boolean;
@@ -36,7 +56,7 @@ function layout(type: TypeDecl): Layout {
   let elemRank = 1; // after Links
   const withRanks = rendered.map((field, i) => {
     const attr = field.render.as === 'attribute';
-    const slot: Slot = { key: field.key, codec: codecOf(field), name: field.render.name, attr, x: attr ? attrRank++ : elemRank++ };
+    const slot: Slot = { key: field.key, kind: field.kind, codec: codecOf(field), name: field.render.name, attr, x: attr ? attrRank++ : elemRank++ };
     return { slot, layer: field.render.layer ?? 0, i };
   });
   withRanks.sort((a, b) => b.layer - a.layer || Number(a.slot.attr) - Number(b.slot.attr) || a.i - b.i);
@@ -54,11 +74,11 @@ const resourceTail = (links: Node[], href: string, type: string): Prop[] => [
 ];
 
 /** The entity form of a row (`<ReplicaJobSession Type="ReplicaJobSession" …>`). */
-export function entityNode(type: TypeDecl, row: Row, base: string): Node {
+export function entityNode(type: TypeDecl, row: Row, base: string, wire: EntityWire): Node {
   const { slots, xml } = layout(type);
   const props: Prop[] = slots.map((s) => ({
     name: s.name,
-    value: renderValue(s.codec, row[s.key]),
+    value: wireValue(type, s, row[s.key], wire),
     attr: s.attr,
     x: s.x,
   }));

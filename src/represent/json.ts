@@ -11,45 +11,58 @@ function key(name: string): string {
   return k;
 }
 
-function value(v: Value): string {
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'string') return str(v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return v.kind === 'node' ? object(v) : listValue(v);
+/** How the writer treats members with no value (`undefined`): see `WireProfile.jsonNulls`. */
+export type JsonNulls = 'omit' | 'keep';
+
+interface Writer {
+  object(n: Node): string;
+  array(items: readonly Node[]): string;
 }
 
-function object(n: Node): string {
-  let s = '{';
-  let first = true;
-  for (const p of n.props) {
-    if (p.value === undefined) continue;
-    s += (first ? '' : ',') + key(p.name) + value(p.value);
-    first = false;
-  }
-  return s + '}';
+function writer(keep: boolean): Writer {
+  const value = (v: Value): string => {
+    if (v === null || v === undefined) return 'null';
+    if (typeof v === 'string') return str(v);
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+    return v.kind === 'node' ? object(v) : listValue(v);
+  };
+  const object = (n: Node): string => {
+    let s = '{';
+    let first = true;
+    for (const p of n.props) {
+      if (p.value === undefined && !keep) continue;
+      s += (first ? '' : ',') + key(p.name) + value(p.value);
+      first = false;
+    }
+    return s + '}';
+  };
+  const array = (items: readonly Node[]): string => {
+    if (items === STREAMED) return '[' + HOLE + ']';
+    let s = '[';
+    for (let i = 0; i < items.length; i++) s += (i ? ',' : '') + object(items[i]);
+    return s + ']';
+  };
+  const listValue = (l: List): string => (l.jsonName === undefined ? array(l.items) : `{${key(l.jsonName)}${array(l.items)}}`);
+  return { object, array };
 }
 
-function array(items: readonly Node[]): string {
-  if (items === STREAMED) return '[' + HOLE + ']';
-  let s = '[';
-  for (let i = 0; i < items.length; i++) s += (i ? ',' : '') + object(items[i]);
-  return s + ']';
-}
+const WRITERS: Readonly<Record<JsonNulls, Writer>> = { omit: writer(false), keep: writer(true) };
 
-function listValue(l: List): string {
-  return l.jsonName === undefined ? array(l.items) : `{${key(l.jsonName)}${array(l.items)}}`;
-}
-
-/** The JSON text of a document: compact, props in .NET order, `/` not escaped. */
-export function toJson(doc: Document): string {
-  return doc.kind === 'rootList' ? `{${key(doc.jsonName)}${array(doc.items)}}` : object(doc);
+/**
+ * The JSON text of a document: compact, props in .NET order, `/` not escaped; members with no
+ * value left out (`omit`) or written as `null` (`keep`).
+ */
+export function toJson(doc: Document, nulls: JsonNulls = 'omit'): string {
+  const w = WRITERS[nulls];
+  return doc.kind === 'rootList' ? `{${key(doc.jsonName)}${w.array(doc.items)}}` : w.object(doc);
 }
 
 /**
  * A document with a `STREAMED` list as the text around its items: head + the items' texts +
  * tail is `toJson` of the document holding those items.
  */
-export function toJsonParts(doc: Document): StreamParts {
-  const [head, tail] = toJson(doc).split(HOLE);
+export function toJsonParts(doc: Document, nulls: JsonNulls = 'omit'): StreamParts {
+  const [head, tail] = toJson(doc, nulls).split(HOLE);
+  const { object } = WRITERS[nulls];
   return { head, tail, item: (n, index) => (index === 0 ? '' : ',') + object(n) };
 }

@@ -3,8 +3,10 @@
  *
  * A node's props are held in JSON order (.NET reflection order); each prop also carries its
  * XML rank among the node's attributes or child elements, since the two orders differ.
- * `undefined` values are omitted from both formats; `null` is omitted from XML and written as
- * JSON null (only the Error body keeps nulls).
+ * `undefined` is a member with no value: never in XML; in JSON left out or written as `null`,
+ * as the profile's `jsonNulls` says (a 12/13 EM keeps every member of its class, 9.5 dropped
+ * them). `null` is written as JSON null whatever the profile (the Error body's members). A
+ * member the EM class does not have is simply not among the props.
  */
 export type Scalar = string | number | boolean;
 export type Value = Scalar | null | undefined | Node | List;

@@ -18,7 +18,7 @@ function columnDef(type: TypeDecl, c: StoredColumn, dialect: Dialect, references
   let def = `${c.column} ${dialect.columnType(c.field.kind)}`;
   if (!c.field.optional) def += ' NOT NULL';
   const ref = references ? referencesOf(type).find((r) => r.column === c.column && r.enforced) : undefined;
-  if (ref) def += ` REFERENCES ${ref.target.table} (id)`;
+  if (ref) def += ` REFERENCES ${ref.target.table} (id)${dialect.referenceOptions}`;
   return def;
 }
 
@@ -31,7 +31,8 @@ export function createIndexes(type: TypeDecl, dialect: Dialect): string[] {
     const fields = keys.map((k) => fieldByKey(type, k));
     const columns = fields.map((f) => {
       if (f.column === undefined) throw new Error(`${type.name} indexes ${f.key}, which is not stored in ${type.table}`);
-      return f.kind === 'string' ? dialect.caseInsensitive(f.column) : f.column;
+      const column = f.kind === 'string' ? dialect.caseInsensitive(f.column) : f.column;
+      return f.optional ? column + dialect.nullsOrder(false) : column;
     });
     out.push(`CREATE INDEX ${indexName(type.table, fields.map((f) => f.column!))} ON ${type.table} (${columns.join(', ')})`);
   }

@@ -9,24 +9,64 @@ import { isOwnColumn, readExpr } from './schema.js';
 export interface Dialect {
   /** Placeholder for the n-th (1-based) bound value: `?` (SQLite) or `$n` (PostgreSQL). */
   placeholder(n: number): string;
-  /** Expression comparing and sorting strings case-insensitively. */
+  /**
+   * Expression comparing and sorting strings case-insensitively: SQLite's NOCASE, which folds
+   * ASCII letters only and then compares bytes; every backend must fold and order exactly so.
+   */
   caseInsensitive(expr: string): string;
+  /** A bound value compared with a `caseInsensitive` expression (folded too where the backend needs it). */
+  caseInsensitiveValue(placeholder: string): string;
   /** True when two values differ, an absent one (NULL) differing from every present one. */
   differs(a: string, b: string): string;
   /** The column type that holds a scalar kind's stored value (see `RawValue`). */
   columnType(kind: ScalarKind): string;
+  /** Appended to a column's REFERENCES clause (PostgreSQL: checks may be deferred to the commit). */
+  readonly referenceOptions: string;
+  /**
+   * Appended to the sort of a column that may be NULL (and to its index): absent values sort
+   * first ascending and last descending, as in SQLite (and as .NET compares null).
+   */
+  nullsOrder(desc: boolean): string;
+  /** Whether a text value may hold U+0000 (PostgreSQL's cannot: see `Builder.where`). */
+  readonly textHoldsNul: boolean;
 }
 
 export const SQLITE: Dialect = {
   placeholder: () => '?',
   caseInsensitive: (expr) => `${expr} COLLATE NOCASE`,
+  caseInsensitiveValue: (placeholder) => placeholder,
   differs: (a, b) => `${a} IS NOT ${b}`,
-  columnType: (kind) => (kind === 'string' || kind === 'uid' || kind === 'datetime' ? 'TEXT' : 'INTEGER'),
+  columnType: (kind) => (isText(kind) ? 'TEXT' : 'INTEGER'),
+  referenceOptions: '',
+  nullsOrder: () => '',
+  textHoldsNul: true,
+};
+
+/**
+ * PostgreSQL. Text columns use the "C" collation (byte order, as SQLite's BINARY; DateTimes
+ * are canonical text whose byte order is time order), and `lower()` under "C" folds ASCII
+ * letters only, so `lower(x)` compares and sorts as `x COLLATE NOCASE`. The bound value is
+ * folded under "C" too: under the database's own locale `lower()` would fold `É` as well.
+ * Integers of every kind are BIGINT (SQLite's INTEGER is 64-bit).
+ */
+export const POSTGRES: Dialect = {
+  placeholder: (n) => `$${n}`,
+  caseInsensitive: (expr) => `lower(${expr})`,
+  caseInsensitiveValue: (placeholder) => `lower(${placeholder}::text COLLATE "C")`,
+  differs: (a, b) => `${a} IS DISTINCT FROM ${b}`,
+  columnType: (kind) => (isText(kind) ? 'TEXT COLLATE "C"' : 'BIGINT'),
+  referenceOptions: ' DEFERRABLE INITIALLY IMMEDIATE',
+  nullsOrder: (desc) => (desc ? ' NULLS LAST' : ' NULLS FIRST'),
+  textHoldsNul: false,
 };
 
 export interface CompiledSql {
   readonly text: string;
   readonly params: (string | number)[];
+}
+
+function isText(kind: ScalarKind): boolean {
+  return kind === 'string' || kind === 'uid' || kind === 'datetime';
 }
 
 const SQL_OP = { '==': '=', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' } as const;
@@ -46,12 +86,23 @@ class Builder {
       const glue = p.kind === 'and' ? ' AND ' : ' OR ';
       return '(' + p.items.map((i) => this.where(i)).join(glue) + ')';
     }
-    const test = `${this.expr(p.field)} ${SQL_OP[p.op]} ${this.bind(p.value)}`;
+    let { op, value: given } = p;
+    const nul = typeof given === 'string' && !this.dialect.textHoldsNul ? given.indexOf('\0') : -1;
+    if (nul >= 0) {
+      // No stored text holds U+0000, so none equals V = P + "\0" + …; and as "\0" sorts before
+      // every other character, a stored S is below V exactly when S <= P, above it when S > P.
+      if (op === '==') return '(1 = 0)';
+      if (op === '!=') return '(1 = 1)';
+      given = (given as string).slice(0, nul);
+      op = op === '<' || op === '<=' ? '<=' : '>';
+    }
+    const value = p.field.kind === 'string' ? this.dialect.caseInsensitiveValue(this.bind(given)) : this.bind(given);
+    const test = `${this.expr(p.field)} ${SQL_OP[op]} ${value}`;
     // .NET null semantics: an absent value is unequal to everything and comparable to nothing.
     return p.op === '!=' && p.field.optional ? `(${readExpr(p.field)} IS NULL OR ${test})` : test;
   }
   orderBy(order: readonly SortKey[]): string {
-    return order.map((k) => `${this.expr(k.field)} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
+    return order.map((k) => `${this.expr(k.field)} ${k.desc ? 'DESC' : 'ASC'}${k.field.optional ? this.dialect.nullsOrder(k.desc) : ''}`).join(', ');
   }
 }
 

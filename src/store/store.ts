@@ -43,8 +43,19 @@ export interface Cursor {
  * within its wait: nothing was read or written; the caller may try again shortly.
  */
 export class StoreBusyError extends Error {
-  constructor(readonly what: string) {
-    super(`the database is busy (${what}); try again shortly`);
+  constructor(readonly what: string, message = `the database is busy (${what}); try again shortly`) {
+    super(message);
+  }
+}
+
+/**
+ * The database cannot be reached (a server-based store lost its connection or cannot open
+ * one): nothing was read or written. Transient as a lock is (the store reconnects by itself),
+ * so everything that answers a busy store with 503 and Retry-After answers this so too.
+ */
+export class StoreUnavailableError extends StoreBusyError {
+  constructor(what: string, readonly reason: string) {
+    super(what, `the database cannot be reached (${what}); try again shortly`);
   }
 }
 
@@ -138,6 +149,14 @@ export interface Store {
    */
   touchLogonSessions(lastSeen: ReadonlyMap<string, number>): Promise<boolean>;
   deleteLogonSession(id: string): Promise<boolean>;
+
+  /**
+   * Tries to make this process the one that runs the live estate of the data (several nodes
+   * may serve one database; exactly one may simulate). True: it is, until the store closes or
+   * calls `lost` (its hold on the database broke: another node may take over). A store of one
+   * node's own (SQLite) is always led by it.
+   */
+  lead(lost: () => void): Promise<boolean>;
 
   close(): Promise<void>;
 }

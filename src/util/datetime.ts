@@ -56,6 +56,33 @@ export function formatDateTime(value: DateTime): string {
   return end === 19 ? value.slice(0, 19) + 'Z' : value.slice(0, end + 1) + 'Z';
 }
 
+/** How many fraction digits a DateTime keeps on the wire (see `WireProfile.timePrecision`). */
+export type TimePrecision = 'seconds' | 'sql-datetime' | 'microseconds' | 'ticks';
+
+/**
+ * Renders a canonical DateTime as an EM of the given precision would: the fraction cut down
+ * (never rounded up, so the rendered value is never later than the stored one and a `>=`
+ * filter on it still finds the row), then trimmed as `formatDateTime` does. SQL Server's
+ * `datetime` holds 1/300 s, which .NET shows as milliseconds ending in 0, 3 or 7; the last
+ * such value not after the stored one is taken.
+ */
+export function formatDateTimeAt(value: DateTime, precision: TimePrecision): string {
+  switch (precision) {
+    case 'ticks':
+      return formatDateTime(value);
+    case 'seconds':
+      return value.slice(0, 19) + 'Z';
+    case 'microseconds':
+      return formatDateTime(value.slice(0, 26) + '0Z');
+    case 'sql-datetime': {
+      const ms = value.slice(20, 23);
+      const last = Number(ms[2]);
+      const grid = last >= 7 ? '7' : last >= 3 ? '3' : '0';
+      return formatDateTime(value.slice(0, 20) + ms.slice(0, 2) + grid + '0000Z');
+    }
+  }
+}
+
 /** A canonical DateTime from epoch milliseconds plus optional 100-ns ticks below the millisecond. */
 export function fromEpochMs(ms: number, subMsTicks = 0): DateTime {
   const whole = Math.floor(ms);

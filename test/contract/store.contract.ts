@@ -16,9 +16,9 @@ export interface StoreUnderTest {
   /** A fresh store with no rows and no users. */
   readonly store: Store;
   /** Holds the lock a write of resource rows needs, as another process's write would, until released. */
-  holdDataLock(): () => void;
+  holdDataLock(): Promise<() => Promise<void>>;
   /** Likewise the lock a logon-session write needs. */
-  holdLogonLock(): () => void;
+  holdLogonLock(): Promise<() => Promise<void>>;
   /** Closes the store and removes what it left behind. */
   dispose(): Promise<void>;
 }
@@ -289,7 +289,7 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
     test('another writer holding the data lock: reads and logons go on; a write waits and lands once it is free', () => withStore(async ({ store, holdDataLock }) => {
       await loadFixture(store);
       await store.putUser({ name: 'ops', passwordHash: 'h', role: 'PortalUser' });
-      const release = holdDataLock();
+      const release = await holdDataLock();
       let released = false;
       let writing: Promise<unknown> | undefined;
       try {
@@ -306,7 +306,7 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
         await new Promise((resolve) => setTimeout(resolve, 100));
       } finally {
         released = true;
-        release();
+        await release();
       }
       await writing;
       assert.equal(await store.isEmpty(), true);
@@ -315,13 +315,13 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
     test('another writer holding the logon lock: idle timers are not written (false) rather than waited for; reads go on', () => withStore(async ({ store, holdLogonLock }) => {
       await store.putUser({ name: 'ops', passwordHash: 'h', role: 'PortalUser' });
       await store.createLogonSession({ id: 'l1', userName: 'ops', createdAt: 1, lastSeen: 1 }, { expiredBefore: 0, maxPerUser: 5 });
-      const release = holdLogonLock();
+      const release = await holdLogonLock();
       try {
         assert.equal(await store.touchLogonSessions(new Map([['l1', 5]])), false);
         assert.equal((await store.getLogonSession('l1'))?.lastSeen, 1);
         await loadFixture(store);
       } finally {
-        release();
+        await release();
       }
       assert.equal(await store.touchLogonSessions(new Map([['l1', 5]])), true);
       assert.equal((await store.getLogonSession('l1'))?.lastSeen, 5);

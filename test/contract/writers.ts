@@ -11,6 +11,7 @@ import { describe, test } from 'node:test';
 import { ReplicaJobSession } from '../../src/model/all.js';
 import type { Row } from '../../src/model/index.js';
 import { collection, errorDocument, item, queryResult, rowNode, type Format, type Paging } from '../../src/represent/documents.js';
+import { LOSSLESS } from '../../src/represent/entities.js';
 import { STREAMED, type Document, type Node, type StreamParts } from '../../src/represent/model.js';
 import { BS1, BS2, J1, J2, S1, S2, S3, S4, replicaSessions, servers } from '../support/fixture.js';
 
@@ -186,7 +187,7 @@ const E4_PAGING: Paging = { pageNum: 1, pageSize: 100, pagesCount: 1, links: [['
 
 /** A query result holding the fixture sessions `ids`, or a `STREAMED` list. */
 const query = (format: Format, ids: readonly string[] | 'streamed', paging: Paging): Document =>
-  queryResult(ReplicaJobSession, ids === 'streamed' ? STREAMED : ids.map((id) => rowNode(ReplicaJobSession, format, B)(row(id))), format, paging);
+  queryResult(ReplicaJobSession, ids === 'streamed' ? STREAMED : ids.map((id) => rowNode(ReplicaJobSession, format, B, LOSSLESS)(row(id))), format, paging);
 
 interface Streamed {
   readonly label: string;
@@ -197,7 +198,7 @@ interface Streamed {
 }
 
 function streamedCases(): Streamed[] {
-  const node = (format: Format) => rowNode(ReplicaJobSession, format, B);
+  const node = (format: Format) => rowNode(ReplicaJobSession, format, B, LOSSLESS);
   return [
     { label: 'E4 QueryResult, Entities', shell: query('entities', 'streamed', E4_PAGING), items: [node('entities')(row(S1))], whole: query('entities', [S1], E4_PAGING) },
     { label: 'E6 QueryResult, Refs', shell: query('references', 'streamed', E6_PAGING), items: [S3, S4].map((id) => node('references')(row(id))), whole: query('references', [S3, S4], E6_PAGING) },
@@ -214,7 +215,7 @@ export function writersContract(name: string, make: () => Writers): void {
     const w = make();
 
     test('entity (§7 E11 / E5): the E4 element as the root; the E5 object', () => {
-      const doc = item(ReplicaJobSession, row(S1), 'entities', B);
+      const doc = item(ReplicaJobSession, row(S1), 'entities', B, LOSSLESS);
       assert.equal(w.toXml(doc), S1_ENTITY_XML);
       assert.equal(w.toJson(doc), S1_ENTITY_JSON);
     });
@@ -228,10 +229,10 @@ export function writersContract(name: string, make: () => Writers): void {
     test('references: a query result (§7 E6 page 2) and a collection (§7 E12)', () => {
       assert.equal(w.toXml(query('references', [S3, S4], E6_PAGING)), E6_XML);
       assert.equal(w.toJson(query('references', [S3, S4], E6_PAGING)), E6_JSON);
-      const refs = collection(ReplicaJobSession, ALL.map((id) => rowNode(ReplicaJobSession, 'references', B)(row(id))), 'references');
+      const refs = collection(ReplicaJobSession, ALL.map((id) => rowNode(ReplicaJobSession, 'references', B, LOSSLESS)(row(id))), 'references');
       assert.equal(w.toXml(refs), REFS_XML);
       assert.equal(w.toJson(refs), REFS_JSON);
-      const one = item(ReplicaJobSession, row(S1), 'references', B);
+      const one = item(ReplicaJobSession, row(S1), 'references', B, LOSSLESS);
       const single = refXml(REFS[S1], '').map((l) => l.replace(/^<Ref /, `<EntityRef xmlns="${NS}" `).replace(/^<\/Ref>$/, '</EntityRef>'));
       assert.equal(w.toXml(one), [DECL, ...single].join('\n'), '§4.6: a single item uses the same element named EntityRef');
       assert.equal(w.toJson(one), refJson(REFS[S1]), '§4.6: single item = the bare object');
@@ -261,16 +262,16 @@ export function writersContract(name: string, make: () => Writers): void {
     });
 
     test('an optional value: absent is omitted, "" is self-closed / kept (§1.3, §1.4)', () => {
-      const running = item(ReplicaJobSession, row(S4), 'entities', B);
+      const running = item(ReplicaJobSession, row(S4), 'entities', B, LOSSLESS);
       const xml = w.toXml(running);
       assert.ok(!xml.includes('<EndTimeUTC') && !xml.includes('<FailureMessage'), xml);
       assert.ok(xml.includes('\n  <Result>None</Result>\n  <Progress>42</Progress>\n  <IsRetry>false</IsRetry>\n'), xml);
       const json = w.toJson(running);
       assert.ok(!json.includes('"EndTimeUTC"') && !json.includes('"FailureMessage"'), json);
-      const blank = item(ReplicaJobSession, { ...row(S2), failureMessage: '' }, 'entities', B);
+      const blank = item(ReplicaJobSession, { ...row(S2), failureMessage: '' }, 'entities', B, LOSSLESS);
       assert.ok(w.toXml(blank).includes('\n  <Progress>100</Progress>\n  <FailureMessage />\n  <IsRetry>false</IsRetry>\n'));
       assert.ok(w.toJson(blank).includes('"Progress":100,"FailureMessage":"","Name":'));
-      const failed = item(ReplicaJobSession, row(S2), 'entities', B);
+      const failed = item(ReplicaJobSession, row(S2), 'entities', B, LOSSLESS);
       assert.ok(w.toXml(failed).includes('\n  <Progress>100</Progress>\n  <FailureMessage>Error: Failed to open VDDK disk</FailureMessage>\n  <IsRetry>false</IsRetry>\n'), '§7 E7');
     });
 

@@ -9,11 +9,12 @@
  *   whitespace-only text ignored.
  * - JSON bodies are compared by value, with every object's key order checked (spec §1.4 gives
  *   the order of every object) unless the body says `"keyOrder": "any"`.
- * - `bytes` checks the raw body text where bytes matter (`startsWith`, `includes`, `exact`).
+ * - `bytes` checks the raw body text where bytes matter (`startsWith`, `includes`, `excludes`, `exact`).
  *
  * Every response is also held to spec §1.2: `Content-Length` equals the body's bytes (no body
  * on 204), no BOM, XML bodies start with the declaration line and carry
- * `application/xml; charset=utf-8`, JSON bodies `application/json; charset=utf-8`.
+ * `application/xml; charset=utf-8`, JSON bodies the profile's JSON Content-Type (`application/json;
+ * charset=utf-8` for 12 and 13, `application/json` for 9.5).
  *
  * Expected strings (header values, attribute values, text, JSON strings) and request paths and
  * headers may hold placeholders: `{B}` the base URL, `{T}` a token logged on for the case as
@@ -27,7 +28,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { logon, startFixtureServer, type Server } from './server.js';
-import { EM_VERSIONS, isEmVersion, type EmVersion } from '../../src/profile/profiles.js';
+import { DEFAULT_EM_VERSION, EM_VERSIONS, isEmVersion, PROFILES, type EmVersion } from '../../src/profile/profiles.js';
 import { parseXml } from './xml.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -42,6 +43,8 @@ export interface GoldenRequest {
 export interface GoldenBytes {
   readonly startsWith?: string;
   readonly includes?: readonly string[];
+  /** Texts the body must not contain (a member a profile leaves out). */
+  readonly excludes?: readonly string[];
   /** The whole body; an array is joined with `\n`. */
   readonly exact?: string | readonly string[];
 }
@@ -97,7 +100,7 @@ const KEYS = {
   step: ['request', 'response', 'advanceMs'],
   request: ['method', 'path', 'headers'],
   response: ['status', 'headers', 'xml', 'json', 'keyOrder', 'attributeOrder', 'bytes'],
-  bytes: ['startsWith', 'includes', 'exact'],
+  bytes: ['startsWith', 'includes', 'excludes', 'exact'],
 } as const;
 
 function checkKeys(what: keyof typeof KEYS, value: unknown, where: string): void {
@@ -315,7 +318,7 @@ export interface Received {
 }
 
 /** Checks one response against its expectation (and the spec §1.2 rules every response keeps). */
-export function checkResponse(b: Bindings, expected: GoldenResponse, got: Received, where: string): void {
+export function checkResponse(b: Bindings, expected: GoldenResponse, got: Received, where: string, emVersion: EmVersion = DEFAULT_EM_VERSION): void {
   const body = () => {
     try {
       return utf8.decode(got.bytes);
@@ -342,7 +345,7 @@ export function checkResponse(b: Bindings, expected: GoldenResponse, got: Receiv
       compareXml(b, root, parseXml(text).documentElement!, `${where}: /${root.localName}`, expected.attributeOrder);
     }
     if (expected.json !== undefined) {
-      assert.equal(got.headers.get('content-type'), 'application/json; charset=utf-8', `${where}: Content-Type`);
+      assert.equal(got.headers.get('content-type'), PROFILES[emVersion].jsonContentType, `${where}: Content-Type`);
       compareJson(b, expected.json, JSON.parse(text), `${where}: $`, expected.keyOrder);
     }
     const bytes = expected.bytes;
@@ -353,6 +356,10 @@ export function checkResponse(b: Bindings, expected: GoldenResponse, got: Receiv
     for (const part of bytes?.includes ?? []) {
       const s = b.fill(part, where);
       assert.ok(text.includes(s), `${where}: body includes ${show(s)}`);
+    }
+    for (const part of bytes?.excludes ?? []) {
+      const s = b.fill(part, where);
+      assert.ok(!text.includes(s), `${where}: body does not include ${show(s)}`);
     }
     if (bytes?.exact !== undefined) {
       const exact = typeof bytes.exact === 'string' ? bytes.exact : bytes.exact.join('\n');
@@ -385,7 +392,7 @@ export async function runCase(server: Server, file: GoldenFile, c: GoldenCase): 
         advanced += step.advanceMs;
         continue;
       }
-      checkResponse(b, step.response, await send(server, b, step.request, where), `${where} (${step.request.method ?? 'GET'} ${step.request.path})`);
+      checkResponse(b, step.response, await send(server, b, step.request, where), `${where} (${step.request.method ?? 'GET'} ${step.request.path})`, file.emVersion);
     }
   } finally {
     server.advance(-advanced);
@@ -407,13 +414,20 @@ export function loadGolden(dir = goldenDir()): { file: string; golden: GoldenFil
   return names.map((n) => ({ file: n, golden: validateGolden(JSON.parse(readFileSync(join(dir, n), 'utf8')), n) }));
 }
 
-/** Registers one suite per golden file (its own fixture server) and one test per case. */
-export function goldenSuites(dir = goldenDir()): void {
+/**
+ * Registers one suite per golden file (its own fixture server) and one test per case. With
+ * `database`, each server's store is a fresh PostgreSQL database from it instead of SQLite.
+ */
+export function goldenSuites(dir = goldenDir(), options: { readonly database?: () => Promise<string>; readonly label?: string } = {}): void {
   for (const { file, golden } of loadGolden(dir)) {
-    describe(`${golden.example} ${golden.title} (golden/${file})`, () => {
+    describe(`${options.label ?? ''}${golden.example} ${golden.title} (golden/${file})`, () => {
       let server: Server;
       before(async () => {
-        server = await startFixtureServer(golden.emVersion === undefined ? {} : { flags: { 'em-version': golden.emVersion } });
+        const database = options.database && (await options.database());
+        server = await startFixtureServer({
+          ...(golden.emVersion === undefined ? {} : { flags: { 'em-version': golden.emVersion } }),
+          ...(database === undefined ? {} : { database }),
+        });
       });
       after(() => server?.close());
       for (const c of golden.cases) test(c.name, () => runCase(server, golden, c));

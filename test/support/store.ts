@@ -1,26 +1,27 @@
 /**
- * Stores for tests whose subject is not the backend: opened through `openStore`, the door
- * `serve` and the CLI commands use, over a data directory of the test's own. Tests of the
- * SQLite store itself open it directly (`openSqliteStore`).
+ * Stores for tests whose subject is not the backend: the SQLite store of a data directory of
+ * the test's own, at the path `openStore` gives it, opened synchronously so a test can set
+ * one up at its top level. Tests of `openStore` itself and of PostgreSQL open theirs apart.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { ensureDataDir } from '../../src/cli/data-dir.js';
+import { ensureDataDir } from '../../src/cli/store-option.js';
+import { databasePath } from '../../src/config.js';
 import { generateDemo, type DemoOptions } from '../../src/demo/demo.js';
 import { Simulation } from '../../src/estate/simulation.js';
-import { openStore, storeLocation } from '../../src/store/open.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 
 const locations = new WeakMap<Store, string>();
 
 /** The store of `dataDir` (created, with any missing parents, as the CLI would). */
 export function openTestStore(dataDir: string): Store {
-  ensureDataDir(dataDir);
-  const settings = { dataDir };
-  const store = openStore(settings);
-  locations.set(store, storeLocation(settings));
+  ensureDataDir({ dataDir });
+  const path = databasePath(dataDir);
+  const store = openSqliteStore(path);
+  locations.set(store, path);
   return store;
 }
 

@@ -43,7 +43,7 @@ export function adminHealthRoutes(ctx: AppContext, guard: (req: FastifyRequest) 
           emVersion: ctx.settings.profile.emVersion,
           sessions: await jobSessions(ctx.store),
           now: new Date(ctx.clock.now()).toISOString(),
-          simulation: state === undefined ? 'off' : state.enabled ? 'running' : 'paused',
+          simulation: state === undefined ? 'off' : state.elsewhere ? 'on another node' : state.enabled ? 'running' : 'paused',
         });
       },
     });

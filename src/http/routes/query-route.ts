@@ -7,7 +7,7 @@ import { tablesRead } from '../../store/schema.js';
 import { queryResult, rowNode, type Paging } from '../../represent/documents.js';
 import { logonOf, type AppContext } from '../context.js';
 import { errors } from '../errors.js';
-import { param, rawQuery, rebuildQuery, type QueryParam } from '../query-string.js';
+import { param, rawQuery, rebuildQuery, type LinkEncoding, type QueryParam } from '../query-string.js';
 import { ResponseCache } from '../response-cache.js';
 import { resource } from '../route.js';
 import type { Listings } from '../listing.js';
@@ -24,8 +24,10 @@ function positiveInt(params: readonly QueryParam[], name: string, fallback: numb
   return n;
 }
 
-function pagingLinks(base: string, params: readonly QueryParam[], pageSize: number, page: number, pages: number): Paging['links'] {
-  const href = (n: number) => `${base}/query?${rebuildQuery(params, [['pageSize', String(pageSize)], ['page', String(n)]])}`;
+function pagingLinks(
+  base: string, params: readonly QueryParam[], pageSize: number, page: number, pages: number, encoding: LinkEncoding,
+): Paging['links'] {
+  const href = (n: number) => `${base}/query?${rebuildQuery(params, [['pageSize', String(pageSize)], ['page', String(n)]], encoding)}`;
   const links: [string, string][] = [['First', href(1)]];
   if (page > 1) links.push(['Previous', href(Math.min(page - 1, pages))]);
   if (page < pages) links.push(['Next', href(page + 1)]);
@@ -80,10 +82,10 @@ export function queryRoute(app: FastifyInstance, ctx: AppContext, listings: List
       await listings.send(reply, rendering, {
         plan: pastEnd ? { ...plan, offset: 0, limit: 0 } : plan,
         count: true,
-        node: rowNode(type, format, base),
+        node: rowNode(type, format, base, rendering.profile),
         document: (items, total) => {
           const pagesCount = Math.max(1, Math.ceil(total / pageSize));
-          const links = pagingLinks(base, params, pageSize, page, pagesCount);
+          const links = pagingLinks(base, params, pageSize, page, pagesCount, rendering.profile.linkEncoding);
           return queryResult(type, items, format, { pageNum: page, pageSize, pagesCount, links });
         },
         whole: (rendered) => cache.set(key, tables, generations, rendered),

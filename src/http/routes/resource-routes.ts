@@ -4,6 +4,7 @@ import type { Predicate, QueryPlan } from '../../query/plan.js';
 import { planOrder } from '../../query/plan.js';
 import { fieldByKey, TYPES, typeNamed, VIEWS, type Row, type TypeDecl, type ViewDecl } from '../../model/index.js';
 import { collection, item, rowNode, type Format } from '../../represent/documents.js';
+import type { EntityWire } from '../../represent/entities.js';
 import type { Store, User } from '../../store/store.js';
 import { fromEpochMs } from '../../util/datetime.js';
 import { parseGuid } from '../../util/uid.js';
@@ -44,18 +45,19 @@ const all = (type: TypeDecl, where: Predicate[]): QueryPlan => ({
 });
 
 /** A whole collection (unpaged, as EM answers it). */
-const listingOf = (type: TypeDecl, where: Predicate[], format: Format, base: string): Listing => ({
+const listingOf = (type: TypeDecl, where: Predicate[], format: Format, base: string, wire: EntityWire): Listing => ({
   plan: all(type, where),
   count: false,
-  node: rowNode(type, format, base),
+  node: rowNode(type, format, base, wire),
   document: (items) => collection(type, items, format),
 });
 
-/** One key resource's row by the `{ID}` of a path (and `where`, a view's); 404 when the ID is malformed or unknown. */
+/** One key resource's row by the `{ID}` of a path (and `where`, a view's); 400 when the ID is no GUID, 404 when no row has it. */
 export async function findRow(store: Store, type: TypeDecl, rawId: string, where: Predicate[] = []): Promise<Row> {
   const id = parseGuid(rawId);
-  const rows = id ? (await store.query({ ...all(type, [cmp(type, 'id', '==', id), ...where]), limit: 1 })).rows : [];
-  if (rows.length === 0) throw errors.notFound(`${type.name} ${rawId}`);
+  if (id === undefined) throw errors.invalidId(type.name, rawId);
+  const rows = (await store.query({ ...all(type, [cmp(type, 'id', '==', id), ...where]), limit: 1 })).rows;
+  if (rows.length === 0) throw errors.unknownId(type.name, id);
   return rows[0];
 }
 
@@ -93,13 +95,13 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext, listings: 
     resource(app, path, {
       GET: async (req, reply) => {
         const { format } = context(req, type);
-        await listings.send(reply, req.em.rendering, listingOf(type, windowed(type), format, req.em.base));
+        await listings.send(reply, req.em.rendering, listingOf(type, windowed(type), format, req.em.base, req.em.rendering.profile));
       },
     });
     resource(app, `${path}/:id`, {
       GET: async (req, reply) => {
         const { format, id } = context(req, type);
-        sendDocument(reply, 200, item(type, await findOne(type, id), format, req.em.base), req.em.rendering);
+        sendDocument(reply, 200, item(type, await findOne(type, id), format, req.em.base, req.em.rendering.profile), req.em.rendering);
       },
       ...itemHandlers[type.name],
     });
@@ -111,7 +113,7 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext, listings: 
           authorize(childType, logonOf(req).user);
           const parent = await findOne(type, id);
           const where = [cmp(childType, child.parentKey, '==', parent.id as string), ...windowed(childType)];
-          await listings.send(reply, req.em.rendering, listingOf(childType, where, format, req.em.base));
+          await listings.send(reply, req.em.rendering, listingOf(childType, where, format, req.em.base, req.em.rendering.profile));
         },
       });
     }
@@ -124,13 +126,13 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext, listings: 
     resource(app, `/api/${view.path}`, {
       GET: async (req, reply) => {
         const { format } = context(req, type);
-        await listings.send(reply, req.em.rendering, listingOf(type, [...where, ...windowed(type)], format, req.em.base));
+        await listings.send(reply, req.em.rendering, listingOf(type, [...where, ...windowed(type)], format, req.em.base, req.em.rendering.profile));
       },
     });
     resource(app, `/api/${view.path}/:id`, {
       GET: async (req, reply) => {
         const { format, id } = context(req, type);
-        sendDocument(reply, 200, item(type, await findOne(type, id, where), format, req.em.base), req.em.rendering);
+        sendDocument(reply, 200, item(type, await findOne(type, id, where), format, req.em.base, req.em.rendering.profile), req.em.rendering);
       },
     });
   }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { TYPES, UNIMPLEMENTED_QUERY_TYPES } from '../../model/index.js';
-import { API_VERSIONS, enterpriseManager, logonSession, logonSessions, querySvc } from '../../represent/documents.js';
+import { enterpriseManager, logonSession, logonSessions, querySvc } from '../../represent/documents.js';
 import { logon, SESSION_HEADER, tokenOf, type LogonState } from '../auth.js';
 import { logonOf, type AppContext } from '../context.js';
 import { errors } from '../errors.js';
@@ -9,7 +9,6 @@ import { resource } from '../route.js';
 import { sendDocument, sendRaw } from '../send.js';
 import { parseGuid } from '../../util/uid.js';
 
-const VERSIONS: ReadonlySet<string> = new Set(['latest', ...API_VERSIONS]);
 
 /** Entry point, logon, logon sessions and the query service's link list (spec §4.1–§4.4). */
 /** `/api/querySvc` lists the declared types (in declaration order), then the documented ones that answer 501. */
@@ -17,13 +16,14 @@ const QUERY_SERVICE_TYPES = [...TYPES.map((t) => t.name), ...UNIMPLEMENTED_QUERY
 
 export function sessionRoutes(app: FastifyInstance, ctx: AppContext, state: LogonState): void {
   resource(app, '/api', {
-    GET: async (req, reply) => sendDocument(reply, 200, enterpriseManager(req.em.base), req.em.rendering),
+    GET: async (req, reply) => sendDocument(reply, 200, enterpriseManager(req.em.base, req.em.rendering.profile.apiVersions), req.em.rendering),
   }, { anonymous: true });
 
   resource(app, '/api/sessionMngr', {
     POST: async (req, reply) => {
       const v = param(req.em.params, 'v');
-      if (v !== undefined && !VERSIONS.has(v.toLowerCase())) throw errors.badVersion(v);
+      const versions = req.em.rendering.profile.apiVersions;
+      if (v !== undefined && v.toLowerCase() !== 'latest' && !versions.includes(v.toLowerCase())) throw errors.badVersion(v, versions);
       const { sessionId, user } = await logon(req, ctx, state);
       const token = tokenOf(sessionId);
       const doc = logonSession({ id: sessionId, userName: user.name }, req.em.base);

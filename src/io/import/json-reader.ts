@@ -5,7 +5,7 @@ import { REFERENCES_REJECTED, typeByList, type RawEntity } from './mapping.js';
 
 /**
  * Entities of EM JSON, streamed: a QueryResult (`{"Entities":{"ReplicaJobSessions":{"ReplicaJobSessions":[…]}},"PagingInfo":…}`),
- * an entity list (`{"ReplicaJobSessions":[…]}`), a single entity, or any sequence of these —
+ * with or without its null members (12/13), an entity list (`{"ReplicaJobSessions":[…]}`), a single entity, or any sequence of these —
  * which covers NDJSON (one entity object per line). The envelope is walked token by token
  * (json-scanner.ts); each entity's text is cut out and parsed alone, so only one entity is
  * materialised at a time.
@@ -44,21 +44,39 @@ async function* list(s: Scanner, type: TypeDecl, path: string): AsyncGenerator<R
   } while (await s.next('}'));
 }
 
-/** A root object whose properties are QueryResult members or entity lists. */
+/** Consumes a `null` if one comes next: a member a 12/13 EM writes with no value. */
+async function skipNull(s: Scanner): Promise<boolean> {
+  if (!(await s.skipWs()) || s.peek() !== 'n') return false;
+  const { value, at } = await s.value();
+  if (value !== null) s.fail(`malformed JSON: unexpected ${JSON.stringify(value)}`, at);
+  return true;
+}
+
+/** QueryResult members that only ever hold what an import has no use for; read only as `null`. */
+const EMPTY_MEMBERS = new Set(['Refs', 'Resources', 'Links']);
+
+/**
+ * A root object whose properties are QueryResult members or entity lists. A 12/13 EM writes
+ * every member, `null` when empty (`"Refs":null`, `"Resources":null`, `"Links":null`, and in
+ * `Entities` every collection but the filled one); those are skipped.
+ */
 async function* envelope(s: Scanner): AsyncGenerator<RawEntity> {
   await s.expect('{');
   if (await s.accept('}')) return;
   do {
     const { key, at } = await s.key();
+    if (EMPTY_MEMBERS.has(key) && (await skipNull(s))) continue;
     if (key === 'Refs') s.fail(REFERENCES_REJECTED, { ...at, path: '$.Refs' });
     const listed = typeByList.get(key);
     if (key === 'PagingInfo') await s.value();
     else if (listed) yield* list(s, listed, `$.${key}`);
     else if (key === 'Entities') {
+      if (await skipNull(s)) continue;
       await s.expect('{');
       if (await s.accept('}')) continue;
       do {
         const inner = await s.key();
+        if (await skipNull(s)) continue;
         const type = typeByList.get(inner.key);
         if (!type) s.fail(`unexpected property "${inner.key}" in Entities: expected one of ${LISTS}`, { ...inner.at, path: '$.Entities' });
         yield* list(s, type, `$.Entities.${inner.key}`);

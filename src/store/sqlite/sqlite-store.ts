@@ -284,6 +284,11 @@ export class SqliteStore implements Store {
     return this.logons().delete(id);
   }
 
+  /** A data directory is served by one node: it always leads. */
+  async lead(): Promise<boolean> {
+    return true;
+  }
+
   async close(): Promise<void> {
     await this.writing;
     for (const db of [this.reads.db, this.writer]) if (db.open) db.close();
