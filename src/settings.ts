@@ -26,6 +26,7 @@ export const SERVE_FLAGS = {
   'page-size': { type: 'string' },
   'json-bom': { type: 'boolean' },
   'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
   'logon-lockout': { type: 'string' },
   'admin-token': { type: 'string' },
   'admin-token-file': { type: 'string' },
@@ -63,6 +64,8 @@ export interface Settings {
   /** The EM version whose wire the server speaks (`--em-version`, EMREST_EM_VERSION). */
   readonly profile: WireProfile;
   readonly logLevel: string;
+  /** One JSON object a line (`json`, for log collectors) or human lines (`pretty`). */
+  readonly logFormat: LogFormat;
   /** Failed logons per (user name, client address) that lock that pair out; absent: no lockout. */
   readonly logonLockout?: LockoutPolicy;
   /** Enables the ingest API under /admin (Bearer token); absent: /admin is 404. */
@@ -88,6 +91,9 @@ export interface Settings {
   readonly windowMs: number;
 }
 
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 /** pino's levels. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -105,6 +111,8 @@ export function settingsFrom(flags: ServeFlags, env: NodeJS.ProcessEnv): Setting
   const publicUrl = publicBase(flags['public-url']);
   const logLevel = flags['log-level'] ?? DEFAULTS.logLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
+  const logFormat = flags['log-format'] ?? 'json';
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) throw new UsageError(`--log-format must be json or pretty, got '${logFormat}'`);
   const tls = userTls(flags['tls-cert'], flags['tls-key']);
   const adminToken = adminTokenFrom(flags['admin-token'], flags['admin-token-file'], env);
   const logonLockout = lockoutFrom(flags['logon-lockout']);
@@ -129,6 +137,7 @@ export function settingsFrom(flags: ServeFlags, env: NodeJS.ProcessEnv): Setting
     jsonBom: flags['json-bom'] ?? DEFAULTS.jsonBom,
     profile: PROFILES[emVersion],
     logLevel,
+    logFormat: logFormat as LogFormat,
     logonLockout,
     adminToken,
     ...clock,

@@ -35,7 +35,7 @@ describe('usage', { concurrency: true }, () => {
       const options: Record<string, string[]> = {
         serve: [
           '--data-dir', '--no-demo', '--host', '--http-port', '--https-port', '--no-http', '--no-https', '--public-url', '--tls-cert', '--tls-key',
-          '--page-size', '--json-bom', '--log-level', '--logon-lockout', '--admin-token', '--admin-token-file',
+          '--page-size', '--json-bom', '--log-level', '--log-format', '--logon-lockout', '--admin-token', '--admin-token-file',
           '--clock', '--now', '--speed', '--help',
         ],
         seed: ['--data-dir', '--seed', '--servers', '--jobs', '--days', '--replace', '--help'],

@@ -94,7 +94,7 @@ describe('error registry', () => {
 describe('error codes reach the log', () => {
   const root = mkdtempSync(join(tmpdir(), 'emrest-errors-'));
   let store: Store;
-  const lines: { errorCode?: string; statusCode?: number }[] = [];
+  const lines: { errorCode?: string; status?: number }[] = [];
   let app: ReturnType<typeof buildApp>;
   let token: string;
 
@@ -143,7 +143,7 @@ describe('error codes reach the log', () => {
       const r = await app.inject({ method: method as 'GET', url, headers: { ...headers, ...extra }, body });
       assert.equal(r.statusCode, status, r.body);
       assert.equal(parseXml(r.body).documentElement.getAttribute('StatusCode'), String(status));
-      assert.deepEqual(lines.filter((l) => l.errorCode !== undefined).map((l) => [l.errorCode, l.statusCode]), [[code, status]]);
+      assert.deepEqual(lines.filter((l) => l.errorCode !== undefined).map((l) => [l.errorCode, l.status]), [[code, status]]);
     });
   }
 });

@@ -8,7 +8,10 @@ import { SharedClock } from '../clock/shared-clock.js';
 import { Simulation } from '../estate/simulation.js';
 import { DEMO_DEFAULTS, describeCounts, generateDemo } from '../demo/demo.js';
 import { WriterThread } from '../io/writer-thread.js';
+import pretty from 'pino-pretty';
+import type { FastifyServerOptions } from 'fastify';
 import { buildApp } from '../http/app.js';
+import { Metrics } from '../http/metrics.js';
 import { appContext } from '../http/context.js';
 import { listen, tlsMaterial } from '../http/listen.js';
 import { SERVE_FLAGS, settingsFrom, type Settings } from '../settings.js';
@@ -40,7 +43,9 @@ ${STORE_HELP}
   --json-bom          prefix JSON bodies with a UTF-8 BOM, as 9.5-era servers did
   --em-version V      the Enterprise Manager version whose wire details to speak: 9.5, 12 or
                       13 (default: $EMREST_EM_VERSION or 12)
-  --log-level LEVEL   fatal, error, warn, info, debug (default: ${DEFAULTS.logLevel})
+  --log-level LEVEL   fatal, error, warn, info, debug (default: ${DEFAULTS.logLevel}); info logs one
+                      line per request (method, route, status, ms, user; never a credential)
+  --log-format F      json (one JSON object a line, the default) or pretty (human lines)
   --logon-lockout N/W after N failed logons of one user name from one client address within
                       W (e.g. 10/60s, 10/1m), refuse that pair's logons without checking the
                       password, first for W, then twice as long each time up to 15 minutes;
@@ -122,6 +127,17 @@ function estateLoader(store: Store, clock: Clock, settings: Settings): EstateLoa
   };
 }
 
+/**
+ * pino as `--log-format` asks: its own JSON lines on stdout, or those lines made human by
+ * pino-pretty in this thread (a worker-thread transport could lose the last lines when a
+ * signal stops the process), written synchronously for the same reason.
+ */
+function loggerOptions(settings: Settings): FastifyServerOptions['logger'] {
+  const level = settings.logLevel;
+  if (settings.logFormat === 'json') return { level };
+  return { level, stream: pretty({ sync: true, ignore: 'pid,hostname', translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l' }) };
+}
+
 export async function serve(argv: string[]): Promise<void> {
   const { values: flags } = parse(argv, SERVE_FLAGS);
   if (flags.help) return console.log(SERVE_HELP);
@@ -133,7 +149,13 @@ export async function serve(argv: string[]): Promise<void> {
   // Until the app's logger exists, on stderr.
   let warn = (message: string, e: unknown) => console.error(`emrest: ${message} (${(e as Error).message})`);
   const report = (e: unknown) => warn('the estate could not catch up; trying again', e);
-  const leader = new EstateLeader(store, clock, estateLoader(store, clock, settings), { tickMs: DEFAULTS.estateTickMs, report });
+  // Made before the app, so the estate's catch-ups from the start are counted.
+  const metrics = new Metrics();
+  const leader = new EstateLeader(store, clock, estateLoader(store, clock, settings), {
+    tickMs: DEFAULTS.estateTickMs,
+    report,
+    onRun: (counts) => metrics.simulationRan(counts),
+  });
   await leader.start();
   if (!leader.leading && leader.current) console.log('The live estate runs on another node of this database; this node takes it over if that one stops');
   // Nodes of one database share one clock: the first node's, as its flags set it.
@@ -142,7 +164,7 @@ export async function serve(argv: string[]): Promise<void> {
   // Only the admin API and the estate write data while serving; the API's writes run off the event loop.
   const dataWriter = settings.adminToken === undefined ? undefined : new WriterThread(settings.store);
 
-  const app = buildApp(appContext(settings, store, { clock, dataWriter, estate: () => leader.current }), { logger: { level: settings.logLevel } });
+  const app = buildApp(appContext(settings, store, { clock, dataWriter, estate: () => leader.current }), { logger: loggerOptions(settings), metrics });
   warn = (message, e) => app.log.warn({ err: e }, message);
   const { host, httpPort, httpsPort } = settings;
   const tls = httpsPort === undefined ? undefined : settings.tls ?? (await tlsMaterial(settings.store.dataDir));

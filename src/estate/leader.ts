@@ -52,7 +52,13 @@ export class EstateLeader implements LiveEstate {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly loader: EstateLoader,
-    private readonly options: { readonly tickMs: number; readonly report: (e: unknown) => void; readonly onLead?: (estate: LiveEstate) => void },
+    private readonly options: {
+      readonly tickMs: number;
+      readonly report: (e: unknown) => void;
+      readonly onLead?: (estate: LiveEstate) => void;
+      /** Hears what each catch-up this node ran started and finished (the ticker's and those asked of it). */
+      readonly onRun?: (counts: RunCounts) => void;
+    },
   ) {}
 
   /** Leads now if it can (resolves once settled either way), then keeps trying in the background. */
@@ -90,7 +96,8 @@ export class EstateLeader implements LiveEstate {
         }
         if (this.stopped) return;
         this.estate = estate;
-        this.live = runLive(estate, this.clock, this.options.tickMs, this.options.report);
+        // The ticker's catch-ups go through `ran`, so they are heard as those asked of the leader are.
+        this.live = runLive({ catchUp: (now) => this.ran(estate, now), jobAction: (...a) => estate.jobAction(...a) }, this.clock, this.options.tickMs, this.options.report);
         this.options.onLead?.(estate);
       } catch (e) {
         this.options.report(e);
@@ -120,12 +127,18 @@ export class EstateLeader implements LiveEstate {
    * node's to count.
    */
   async catchUp(now: number): Promise<RunCounts> {
-    if (this.estate) return this.estate.catchUp(now);
+    if (this.estate) return this.ran(this.estate, now);
     const until = Date.now() + FOLLOW_WAIT_MS;
     while (this.elsewhere && Date.now() < until && ((await this.loader.until()) ?? -Infinity) < now) {
       await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
     }
     return { sessionsStarted: 0, sessionsFinished: 0 };
+  }
+
+  private async ran(estate: LiveEstate, now: number): Promise<RunCounts> {
+    const counts = await estate.catchUp(now);
+    this.options.onRun?.(counts);
+    return counts;
   }
 
   jobAction(jobId: string, action: JobAction, now: number): Promise<ActionOutcome | undefined> {

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { FilterSyntaxError } from '../filter/parse.js';
 import { CredentialCache } from '../auth/credential-cache.js';
 import { IdleTimers } from '../auth/idle-timers.js';
@@ -14,17 +14,21 @@ import { FaultRuntime } from './faults/apply.js';
 import { requestPath } from './faults/match.js';
 import { FaultRegistry } from './faults/registry.js';
 import { Journal } from './journal.js';
+import { Metrics } from './metrics.js';
+import { instrumentedContext, METRICS_PATH, noteError, observeRequests } from './observe.js';
 import type { AppContext, RequestState } from './context.js';
 import { EmError, errors } from './errors.js';
 import { wantsJson } from './negotiate.js';
 import { parseQueryString, rawQuery } from './query-string.js';
 import { Listings } from './listing.js';
 import { adminRoutes } from './routes/admin-routes.js';
+import { consoleRoutes } from './routes/console-routes.js';
 import { jobActionRoutes } from './routes/job-action-routes.js';
 import { DEFAULT_EM_VERSION, PROFILES } from '../profile/profiles.js';
 import { advertisedMatcher } from './advertised-routes.js';
 import { queryRoute } from './routes/query-route.js';
 import { reportRoutes } from './routes/report-routes.js';
+import { openApiRoute } from './routes/openapi-route.js';
 import { resourceRoutes } from './routes/resource-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { renderBody, sendError, type Rendering } from './send.js';
@@ -128,21 +132,33 @@ function checkFraming(req: FastifyRequest): void {
 
 /** The control plane's paths: never journalled, never faulted. */
 const isAdmin = (path: string) => /^\/admin(\/|$)/i.test(path);
+/** The browser console's page, assets and event stream: not EM requests, so never journalled. */
+const isConsole = (path: string) => path === '/' || /^\/console(\/|$)/i.test(path);
 /** The EM API's paths: the only ones fault rules apply to. */
 const isEmApi = (path: string) => /^\/api(\/|$)/i.test(path);
 
-/** Sends an EM error, logging its code (Fastify's request log says no more than the status). */
+/** Sends an EM error; the request's log line names its code and message. */
 function reject(req: FastifyRequest, reply: FastifyReply, error: EmError, rendering: Rendering): void {
-  req.log.info({ errorCode: error.code, statusCode: error.status }, error.message);
+  noteError(req, error);
   sendError(reply, error, rendering);
 }
 
 /** Builds the EM API application without listening (tests inject or bind port 0). */
-export function buildApp(ctx: AppContext, options: { readonly logger?: FastifyServerOptions['logger'] } = {}): FastifyInstance {
-  const { logger = false } = options;
+export function buildApp(
+  ctx: AppContext,
+  options: {
+    readonly logger?: FastifyServerOptions['logger'];
+    /** Where the app counts (serve makes it first, to count the estate's catch-ups); default: its own. */
+    readonly metrics?: Metrics;
+  } = {},
+): FastifyInstance {
+  const { logger = false, metrics = new Metrics() } = options;
+  ctx = instrumentedContext(ctx, metrics);
   let handler: RequestHandler | undefined;
   const app = Fastify({
     logger,
+    // Fastify's two lines per request (incoming, completed) become one (observeRequests).
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: {
       caseSensitive: false,
       ignoreTrailingSlash: true,
@@ -186,7 +202,7 @@ export function buildApp(ctx: AppContext, options: { readonly logger?: FastifySe
     req.em = { base: linkBase(req, ctx), rendering: renderingFor(req, ctx), params: parseQueryString(rawQuery(req.url)) };
     const path = requestPath(req.url);
     const admin = isAdmin(path);
-    const record = admin ? undefined : journal.begin({ method: req.method, path, params: req.em.params, at: ctx.clock.now() }, reply.raw);
+    const record = admin || isConsole(path) || path === METRICS_PATH ? undefined : journal.begin({ method: req.method, path, params: req.em.params, at: ctx.clock.now() }, reply.raw);
     checkFraming(req);
     // Authentication comes before routing: an unauthenticated unknown path is 401, not 404.
     // A fault rule may still meet the request (the network fails before EM knows who asks).
@@ -214,6 +230,8 @@ export function buildApp(ctx: AppContext, options: { readonly logger?: FastifySe
     if (refused !== undefined) throw refused;
   });
 
+  observeRequests(app, metrics);
+
   app.setErrorHandler((err, req, reply: FastifyReply) => {
     reject(req, reply, toEmError(err, req), req.em?.rendering ?? renderingFor(req, ctx));
   });
@@ -229,11 +247,14 @@ export function buildApp(ctx: AppContext, options: { readonly logger?: FastifySe
     verified: new CredentialCache(DEFAULTS.verifiedPasswordTtlMs),
     lockout: ctx.settings.logonLockout && new LogonLockout(ctx.settings.logonLockout),
     idleTimers: timers,
+    failed: (reason) => metrics.logonFailed(reason),
   });
   const listings = new Listings(ctx.store);
-  queryRoute(app, ctx, listings);
+  queryRoute(app, ctx, listings, (hit) => metrics.cacheLookup(hit));
   resourceRoutes(app, ctx, listings, jobActionRoutes(app, ctx));
   reportRoutes(app, ctx);
+  openApiRoute(app);
   adminRoutes(app, ctx, { faults, journal });
+  consoleRoutes(app, ctx);
   return app;
 }

@@ -9,6 +9,7 @@ import type { User } from '../store/store.js';
 import { parseGuid } from '../util/uid.js';
 import type { AppContext } from './context.js';
 import { errors } from './errors.js';
+import type { LogonFailure } from './metrics.js';
 
 export const SESSION_HEADER = 'X-RestSvcSessionId';
 
@@ -63,29 +64,35 @@ export interface LogonState {
   readonly verified: CredentialCache;
   readonly lockout?: LogonLockout;
   readonly idleTimers: IdleTimers;
+  /** Hears each refused logon's reason (for metrics); never the name or the password. */
+  readonly failed?: (reason: LogonFailure) => void;
 }
 
 const INVALID_CREDENTIALS = 'invalid user name or password';
 
 /** Checks Basic credentials and opens a logon session (spec §2); throws 401 with the challenge. */
 export async function logon(req: FastifyRequest, ctx: AppContext, state: LogonState): Promise<{ sessionId: string; user: User }> {
+  const { verified, lockout, idleTimers, failed } = state;
+  const refuse = (reason: LogonFailure, message: string) => {
+    failed?.(reason);
+    return errors.logonFailed(message);
+  };
   const creds = basicCredentials(req.headers.authorization);
-  if (!creds) throw errors.logonFailed('Basic credentials required');
+  if (!creds) throw refuse('missing_credentials', 'Basic credentials required');
   const now = ctx.clock.now();
-  const { verified, lockout, idleTimers } = state;
   // Locked out: the same answer as a wrong password, without spending a password check on it.
-  if (lockout?.locked(creds.name, req.ip, now)) throw errors.logonFailed(INVALID_CREDENTIALS);
+  if (lockout?.locked(creds.name, req.ip, now)) throw refuse('locked_out', INVALID_CREDENTIALS);
   const user = await ctx.store.getUser(creds.name);
   const ok = user && verified.knows(user.name, creds.password, user.passwordHash, now)
     ? true
     : await verifyPassword(creds.password, user?.passwordHash ?? (await decoyHash()));
   if (!user || !ok) {
     lockout?.failed(creds.name, req.ip, now);
-    throw errors.logonFailed(INVALID_CREDENTIALS);
+    throw refuse('invalid_credentials', INVALID_CREDENTIALS);
   }
   lockout?.succeeded(creds.name, req.ip);
   verified.remember(user.name, creds.password, user.passwordHash, now);
-  if (user.role === 'None') throw errors.logonFailed('the user has no Enterprise Manager role');
+  if (user.role === 'None') throw refuse('no_role', 'the user has no Enterprise Manager role');
   const sessionId = randomUUID();
   // The cap drops the user's least recently used sessions: recent use must be written first.
   await idleTimers.flush();

@@ -32,13 +32,19 @@ export class ResponseCache {
   private readonly newest = new Map<string, number>();
   private lastSeen: Generations | undefined;
 
-  constructor(private readonly maxBytes: number) {}
+  /** `looked`: hears whether each lookup found a live answer (for metrics). */
+  constructor(
+    private readonly maxBytes: number,
+    private readonly looked?: (hit: boolean) => void,
+  ) {}
 
   /** The answer cached under `key` if the tables it read (`tables`) are at `generations` still. */
   get(key: string, tables: readonly string[], generations: Generations): CachedResponse | undefined {
     this.observe(generations);
     const hit = this.entries.get(key);
-    if (hit === undefined || hit.stamp !== stampOf(generations, tables)) return undefined;
+    const live = hit !== undefined && hit.stamp === stampOf(generations, tables);
+    this.looked?.(live);
+    if (!live) return undefined;
     // Most recently used last: Map keeps insertion order, eviction takes the first.
     this.entries.delete(key);
     this.entries.set(key, hit);

@@ -4,6 +4,7 @@ import { StoreBusyError } from '../../store/store.js';
 import type { AppContext } from '../context.js';
 import { EmError, errors } from '../errors.js';
 import { sendRaw, type HeaderList } from '../send.js';
+import { noteError } from '../observe.js';
 
 /**
  * What every admin route shares: the token guard, the JSON sender, the JSON error answer of the
@@ -48,12 +49,12 @@ function toEmError(err: unknown, req: FastifyRequest): EmError {
 
 /**
  * Makes every failure in `scope` (guard, body, handler) a control-plane JSON error
- * `{"error":"…","status":N}` with the registry entry's headers, its code logged as the EM API's are.
+ * `{"error":"…","status":N}` with the registry entry's headers, its code on the request's log line as the EM API's are.
  */
 export function jsonErrors(scope: FastifyInstance): void {
   scope.setErrorHandler((err, req, reply) => {
     const e = toEmError(err, req);
-    req.log.info({ errorCode: e.code, statusCode: e.status }, e.message);
+    noteError(req, e);
     sendJson(reply, e.status, { error: e.message, status: e.status }, e.headers);
   });
 }

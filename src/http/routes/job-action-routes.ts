@@ -27,6 +27,10 @@ const ACTIONS: Readonly<Record<string, { action: JobAction; operation: string; v
 /** Job actions of a real EM that emrest does not carry out: 501, as for EM query types it lacks. */
 const OTHER_EM_ACTIONS: ReadonlySet<string> = new Set(['clone', 'sync', 'edit']);
 
+/** The `action` values `POST /jobs/{ID}` knows, as EM spells them: carried out, then those answering 501 (the OpenAPI document lists both). */
+export const JOB_ACTION_NAMES: readonly string[] = Object.values(ACTIONS).map((a) => a.action);
+export const OTHER_JOB_ACTION_NAMES: readonly string[] = [...OTHER_EM_ACTIONS];
+
 type Spec = (typeof ACTIONS)[string];
 
 /**

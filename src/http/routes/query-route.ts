@@ -36,8 +36,8 @@ function pagingLinks(
 }
 
 /** `GET /api/query` (spec §6): type, format, filter, sort, paging. */
-export function queryRoute(app: FastifyInstance, ctx: AppContext, listings: Listings): void {
-  const cache = new ResponseCache(DEFAULTS.responseCacheBytes);
+export function queryRoute(app: FastifyInstance, ctx: AppContext, listings: Listings, cacheLooked?: (hit: boolean) => void): void {
+  const cache = new ResponseCache(DEFAULTS.responseCacheBytes, cacheLooked);
 
   resource(app, '/api/query', {
     GET: async (req, reply) => {
