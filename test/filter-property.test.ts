@@ -549,7 +549,8 @@ function printLoose(node: FilterNode, seed: number, depth = 0): string {
   switch (node.kind) {
     case 'cmp': {
       if (/^"{2,}$/.test(node.value)) return printFilter(node);
-      const plain = /^[^\s";,()]+$/.test(node.value);
+      // A bare value may not start with an operator's character (`< =` reads as `<=`, then no value).
+      const plain = /^[^\s";,()=!<>][^\s";,()]*$/.test(node.value);
       const v = plain && seed % 2 === 0 ? node.value : `"${node.value.replace(/"/g, '""')}"`;
       const text = ` ${node.field} ${node.op} ${v} `;
       return seed % 3 === 0 && depth < MAX_DEPTH ? `(${text})` : text;

@@ -34,6 +34,10 @@ export const JOB_SESSION_INDEXES: TypeDecl['indexes'] = [
   ['creationTime', 'id', 'result', 'endTime'],
   ['endTime', 'creationTime', 'id'],
   ['serverId', 'creationTime', 'id'],
+  // "One server's successful (failed …) sessions, oldest first": read in order from the index
+  // and stopped at the page's end, instead of sorting all of the server's sessions (the bench's
+  // query a: 1.05 → 0.40 ms at 100k sessions; its count 0.60 → 0.08 ms).
+  ['serverId', 'result', 'creationTime', 'id'],
   ['serverId', 'endTime'],
   ['jobId', 'creationTime', 'id'],
   ['jobName', 'creationTime', 'id'],

@@ -172,6 +172,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX vm_restore_points__vm_display_name ON vm_restore_points (vm_display_name COLLATE NOCASE);
   CREATE INDEX vm_restore_points__name ON vm_restore_points (name COLLATE NOCASE);
   `,
+  // A server's sessions of one result in time order (JOB_SESSION_INDEXES).
+  `
+  CREATE INDEX rjs_server_result ON replica_job_sessions (server_id, result, creation_time, id);
+  CREATE INDEX bjs_server_result ON backup_job_sessions (server_id, result, creation_time, id);
+  `,
 ];
 
 /** The logon-session file beside the data (see `logonsPath`): its writes never wait for a data write. */
