@@ -128,8 +128,9 @@ export class EstateLeader implements LiveEstate {
    */
   async catchUp(now: number): Promise<RunCounts> {
     if (this.estate) return this.ran(this.estate, now);
-    const until = Date.now() + FOLLOW_WAIT_MS;
-    while (this.elsewhere && Date.now() < until && ((await this.loader.until()) ?? -Infinity) < now) {
+    // A real-time (monotonic) wait: the simulated clock may stand still meanwhile.
+    const until = performance.now() + FOLLOW_WAIT_MS;
+    while (this.elsewhere && performance.now() < until && ((await this.loader.until()) ?? -Infinity) < now) {
       await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
     }
     return { sessionsStarted: 0, sessionsFinished: 0 };

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { after } from 'node:test';
 import pg from 'pg';
+import { DATA_WRITE_LOCK } from '../../src/store/pg/pg-store.js';
 
 export const POSTGRES_ADMIN_URL = process.env.EMREST_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -63,7 +64,7 @@ export async function holdPostgresLock(url: string, what: 'data' | 'logons'): Pr
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   await c.query('BEGIN');
-  if (what === 'data') await c.query('SELECT pg_advisory_xact_lock($1)', [(0x656d7265_73740002n).toString()]);
+  if (what === 'data') await c.query('SELECT pg_advisory_xact_lock($1)', [DATA_WRITE_LOCK.toString()]);
   else await c.query('LOCK TABLE logon_sessions IN EXCLUSIVE MODE');
   return async () => {
     await c.query('ROLLBACK');

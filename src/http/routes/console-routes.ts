@@ -157,7 +157,7 @@ class EventStreams {
       this.#write(res, 'data', JSON.stringify({ generation: data }));
     }).catch(() => undefined);
     if (!this.#timer) {
-      this.#lastBeat = Date.now();
+      this.#lastBeat = performance.now();
       this.#timer = setInterval(() => void this.#poll(), POLL_MS);
       this.#timer.unref();
     }
@@ -195,8 +195,9 @@ class EventStreams {
       if (data !== this.#lastData) this.#broadcast('data', JSON.stringify({ generation: data }));
       this.#lastClock = clock;
       this.#lastData = data;
-      if (Date.now() - this.#lastBeat >= HEARTBEAT_MS) {
-        this.#lastBeat = Date.now();
+      // Keep-alives are spaced in real (monotonic) time: the simulated clock may stand still.
+      if (performance.now() - this.#lastBeat >= HEARTBEAT_MS) {
+        this.#lastBeat = performance.now();
         for (const res of this.#open) res.write(': keep-alive\n\n');
       }
     } catch {

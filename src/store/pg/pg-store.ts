@@ -13,7 +13,7 @@ import { CopyWriter, deleteRows, upsertRows } from './rows.js';
 import { prepareSchema } from './schema.js';
 
 /** Every data write of every node takes this transaction lock first: writes never interleave, as in SQLite. */
-const DATA_WRITE_LOCK = 0x656d7265_73740002n;
+export const DATA_WRITE_LOCK = 0x656d7265_73740002n;
 /** Held, for as long as its connection lives, by the one node that runs the live estate. */
 const ESTATE_LOCK = 0x656d7265_73740003n;
 /** How often the leading node checks that its hold on the estate lock is alive. */
