@@ -19,6 +19,18 @@ export interface LoadSpec {
    * response cache on the link base, which follows `Host`, so no request is a cache hit.
    */
   readonly uniqueHost?: boolean;
+  /**
+   * Instead of `url`'s path alone, these requests in turn on every connection (its host and
+   * port still come from `url`): a mix of repeated and, with `uniqueHost`, never-cached ones.
+   */
+  readonly mix?: readonly MixEntry[];
+}
+
+/** One request of a mix. */
+export interface MixEntry {
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly uniqueHost?: boolean;
 }
 
 /** `u<N>.bench:<port>`, a new name each call (resolves nowhere; only the Host header carries it). */
@@ -44,6 +56,22 @@ export interface Measurement {
 /** Hard caps so that no run can go on: at most this many requests per second of duration. */
 const MAX_REQUESTS_PER_SECOND = 200_000;
 
+/** autocannon's `requests` option for a mix or a unique Host per request; none for one plain URL. */
+function requestsOf(spec: LoadSpec): { requests?: object[] } {
+  const next = hostCounter(spec.url);
+  const withHost = (headers: Record<string, string>, unique: boolean | undefined) => (unique ? { ...headers, Host: next() } : headers);
+  if (spec.mix) {
+    return {
+      requests: spec.mix.map((e) => ({
+        method: spec.method,
+        setupRequest: (req: object) => ({ ...req, path: e.path, headers: withHost(e.headers, e.uniqueHost) }),
+      })),
+    };
+  }
+  if (!spec.uniqueHost) return {};
+  return { requests: [{ setupRequest: (req: { headers: Record<string, string> }) => ({ ...req, headers: withHost(req.headers, true) }) }] };
+}
+
 export async function measure(spec: LoadSpec): Promise<Measurement> {
   const instance = autocannon({
     url: spec.url,
@@ -55,10 +83,7 @@ export async function measure(spec: LoadSpec): Promise<Measurement> {
     timeout: 10,
     overallRate: spec.overallRate,
     maxOverallRequests: Math.ceil(spec.duration * MAX_REQUESTS_PER_SECOND),
-    ...(spec.uniqueHost ? (() => {
-      const next = hostCounter(spec.url);
-      return { requests: [{ setupRequest: (req: { headers: Record<string, string> }) => ({ ...req, headers: { ...req.headers, Host: next() } }) }] };
-    })() : {}),
+    ...requestsOf(spec),
     // Sample (and check the stop flag) every 100 ms, so sub-second durations end on time.
     ...({ sampleInt: 100 } as object),
   });

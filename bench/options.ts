@@ -24,7 +24,8 @@ Options:
   --seed-only         only make sure the dataset(s) are in the cache, then exit
   --out FILE          results file (default bench/RESULTS.md; --smoke: none)
   --no-write          do not write a results file
-  --time-limit S      time budget in seconds once emrest is up (default 300, 390 with --scaling);
+  --time-limit S      time budget in seconds once emrest is up (default 300, 390 with --scaling,
+                      more with --live and --workers);
                       what no longer fits is skipped, and the run stops at the budget + 60 s
                       regardless
   --seed-timeout S    give up seeding after this many seconds (default 3600)
@@ -33,6 +34,16 @@ Options:
                       runs) and adds a table of SQLite vs PostgreSQL with 1 and 2 nodes
   --postgres URL      the PostgreSQL server's maintenance database
                       (default postgres://postgres@127.0.0.1:5432/postgres)
+  --live              also the live scenario: emrest on a copy of the dataset with the estate
+                      simulated at --speed 600 from --now, polled with a mix of the a–d
+                      queries (per URL four repeats to one distinct, i.e. 20 % never cached):
+                      first unthrottled (the maximum rate), then at half of it; req/s, p50/p99,
+                      cache hit rate (from /metrics), job sessions written, RSS of the server
+  --live-duration S   seconds of each of the two live phases (default 10)
+  --workers LIST      comma-separated worker counts, e.g. 1,2: the uncached a–d queries (and
+                      with --live the live scenario) against \`serve --workers N\` for each,
+                      side by side, with the ratios and the RSS of primary plus workers.
+                      Without it emrest runs with serve's default
   -h, --help          show this help`;
 
 export interface BenchOptions {
@@ -54,6 +65,10 @@ export interface BenchOptions {
   seedTimeout: number;
   backend: 'sqlite' | 'postgres';
   postgres: string;
+  live: boolean;
+  liveDuration: number;
+  /** Worker counts to compare; empty: serve's default only. */
+  workers: readonly number[];
 }
 
 export class UsageError extends Error {}
@@ -95,6 +110,9 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions |
         'seed-timeout': { type: 'string' },
         backend: { type: 'string' },
         postgres: { type: 'string' },
+        live: { type: 'boolean' },
+        'live-duration': { type: 'string' },
+        workers: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -114,6 +132,9 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions |
   const now = values.now ?? '2024-06-18T00:00:00Z';
   const backend = values.backend ?? 'sqlite';
   if (backend !== 'sqlite' && backend !== 'postgres') throw new UsageError(`--backend must be sqlite or postgres, got '${backend}'`);
+  const workers = values.workers === undefined ? [] : values.workers.split(',').map((w) => num(w, 'workers', 1, 1, true));
+  const live = values.live ?? false;
+  const liveDuration = num(values['live-duration'], 'live-duration', 10, 1);
   if (Number.isNaN(Date.parse(now))) throw new UsageError(`--now must be a date and time, got '${now}'`);
   return {
     sessions: num(values.sessions, 'sessions', preset.sessions, 100, true),
@@ -130,9 +151,13 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions |
     reseed: values.reseed ?? false,
     seedOnly: values['seed-only'] ?? false,
     out: values['no-write'] ? undefined : values.out ?? (smoke ? undefined : defaultOut),
-    timeLimit: num(values['time-limit'], 'time-limit', 300 + (values.scaling ? 90 : 0), 10),
+    timeLimit: num(values['time-limit'], 'time-limit',
+      300 + (values.scaling ? 90 : 0) + (live ? 60 + 3 * liveDuration : 0) * Math.max(1, workers.length) + 20 * workers.length, 10),
     seedTimeout: num(values['seed-timeout'], 'seed-timeout', 3600, 10),
     backend,
     postgres: values.postgres ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    live,
+    liveDuration,
+    workers,
   };
 }

@@ -145,29 +145,49 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Samples a process's resident set size (VmRSS, KiB) from /proc; `max` is the peak seen. */
+/** VmRSS of one process in KiB (0 when it is gone, or not on Linux). */
+function rssOf(pid: number): number {
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+)\s+kB/m);
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The direct children of a process (a `serve --workers N` primary's workers). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Samples the resident set size (VmRSS, KiB) of a process and its direct children, summed
+ * (a cluster's primary and workers); `max` is the peak sum seen, `processes` how many were
+ * counted then.
+ */
 export class RssSampler {
   max = 0;
   first = 0;
   last = 0;
   samples = 0;
+  processes = 1;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly pid: number, private readonly everyMs = 250) {}
 
   sample(): number {
-    try {
-      const m = readFileSync(`/proc/${this.pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+)\s+kB/m);
-      if (!m) return 0;
-      const kib = Number(m[1]);
-      if (this.samples === 0) this.first = kib;
-      this.samples++;
-      this.last = kib;
-      this.max = Math.max(this.max, kib);
-      return kib;
-    } catch {
-      return 0; // not Linux, or the process is gone
-    }
+    const pids = [this.pid, ...childrenOf(this.pid)];
+    const kib = pids.reduce((sum, pid) => sum + rssOf(pid), 0);
+    if (kib === 0) return 0;
+    if (this.samples === 0) this.first = kib;
+    this.samples++;
+    this.last = kib;
+    if (kib > this.max) [this.max, this.processes] = [kib, pids.length];
+    return kib;
   }
 
   start(): this {

@@ -7,7 +7,7 @@
  * guard) and a request cap. Every child process is killed on the way out.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,15 +17,18 @@ import { ensureDataset, type Dataset } from './dataset.js';
 import { measure, measurePaced, timeSequential, type LoadSpec, type Measurement } from './load.js';
 import { HELP, parseOptions, UsageError, type BenchOptions } from './options.js';
 import { ensurePeers, startJsonServer, startPrism, type PeerRoute } from './peers.js';
+import { LIVE_SPEED, liveMix, renderLive, runLive, type LiveResult } from './live.js';
 import { killAll, RssSampler, runToEnd, start, waitForLine, type Child } from './processes.js';
 import {
   FORMATS, renderReport, resultKey, TARGET_LABELS,
   type BenchRequest, type Format, type HalfLoad, type ScalingRow, type TargetName,
 } from './report.js';
+import { renderWorkers, type WorkersRun } from './workers.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const CLI = join(ROOT, 'dist/src/cli/main.js');
-const STATIC_SERVER = join(ROOT, 'dist/bench/static-server.js');
+// Beside this file, so a build into another directory (tsc --outDir dist-x) runs its own server.
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const STATIC_SERVER = fileURLToPath(new URL('./static-server.js', import.meta.url));
 const CACHE = join(ROOT, 'bench/.cache');
 const PEERS_DIR = join(ROOT, 'bench/.peers');
 
@@ -54,7 +57,7 @@ interface Emrest {
  * Starts emrest on the dataset, its bench users added and logged on; with `peer`, a second
  * node of the same database, which takes the first one's users and logon session as they are.
  */
-async function startEmrest(dataset: Dataset, now: string, peer?: Emrest): Promise<Emrest> {
+async function startEmrest(dataset: Dataset, now: string, peer?: Emrest, serveArgs: readonly string[] = []): Promise<Emrest> {
   const env = { ...process.env, EMREST_NOW: now };
   const password = peer?.password ?? randomBytes(12).toString('base64url');
   // Opening the store may migrate an older cached database: allow for it.
@@ -62,7 +65,7 @@ async function startEmrest(dataset: Dataset, now: string, peer?: Emrest): Promis
     await runToEnd('users add', process.execPath, [CLI, 'users', 'add', user, `--password=${password}`, ...dataset.storeArgs], { env, timeoutMs: 900_000 });
   }
   const child = start('emrest', process.execPath, [
-    CLI, 'serve', ...dataset.storeArgs, '--host', '127.0.0.1', '--http-port', '0', '--no-https', '--page-size', '100',
+    CLI, 'serve', ...dataset.storeArgs, '--host', '127.0.0.1', '--http-port', '0', '--no-https', '--page-size', '100', ...serveArgs,
   ], { env });
   const m = await waitForLine(child, /listening (http:\/\/127\.0\.0\.1:\d+)\/api\//, 300_000);
   const base = m[1];
@@ -370,18 +373,82 @@ async function main(o: BenchOptions): Promise<number> {
     }
 
     // emrest with its query response cache defeated (a new Host, so a new link base, per request).
-    const uncached = new Map<string, Measurement>();
-    console.log('emrest without response cache hits (unique Host per request)');
-    for (const r of requests) {
-      if (!isCachedQuery(r)) continue;
-      for (const f of FORMATS) {
-        if (!fits(o.duration + 1)) { skipped++; continue; }
-        const m = await measure({ ...specFor('emrest', r, f, o.duration)!, uniqueHost: true });
-        badStatus('emrest', m);
-        uncached.set(`${r.id}|${f}`, m);
-        console.log(`  ${r.id} ${f.padEnd(4)} ${Math.round(m.rps)}/s p50 ${m.p50} ms p99 ${m.p99} ms`);
+    const measureUncached = async (e: Emrest): Promise<Map<string, Measurement>> => {
+      const out = new Map<string, Measurement>();
+      for (const r of requests) {
+        if (!isCachedQuery(r)) continue;
+        for (const f of FORMATS) {
+          if (!fits(o.duration + 1)) { skipped++; continue; }
+          const m = await measure({
+            url: e.base + r.path, method: r.method, headers: emrestHeaders(e, r, f), connections: o.connections,
+            duration: o.duration, expectStatus: r.expectStatus, uniqueHost: true,
+          });
+          badStatus('emrest', m);
+          out.set(`${r.id}|${f}`, m);
+          console.log(`  ${r.id} ${f.padEnd(4)} ${Math.round(m.rps)}/s p50 ${m.p50} ms p99 ${m.p99} ms`);
+        }
       }
+      return out;
+    };
+    console.log('emrest without response cache hits (unique Host per request)');
+    const uncached = await measureUncached(em);
+
+    // Extra servers of the dataset (live, worker counts): started one at a time, each stopped after use.
+    const withServer = async <T>(label: string, ds: Dataset, serveArgs: readonly string[], fn: (e: Emrest, rss: RssSampler) => Promise<T>): Promise<T> => {
+      console.log(`starting emrest (${label})`);
+      const e = await startEmrest(ds, o.now, undefined, serveArgs);
+      stops.push(() => e.child.stop());
+      const sampler = new RssSampler(e.child.pid).start();
+      try {
+        return await fn(e, sampler);
+      } finally {
+        sampler.stop();
+        await e.child.stop();
+      }
+    };
+    const workerArgs = (n: number | undefined) => (n === undefined ? [] : ['--workers', String(n)]);
+    const queries = requests.filter(isCachedQuery);
+
+    // The live estate under polling: a copy of the dataset, as the simulation writes into it.
+    const liveRuns: { label: string; r: LiveResult }[] = [];
+    if (o.live) {
+      const copy = join(work, 'live');
+      for (const n of o.workers.length ? o.workers : [undefined]) {
+        if (!fits(2 * o.liveDuration + 30)) { skipped++; continue; }
+        rmSync(copy, { recursive: true, force: true });
+        cpSync(dataset.dir, copy, { recursive: true });
+        const label = n === undefined ? 'emrest' : `--workers ${n}`;
+        const r = await withServer(`live, ${label}`, { ...dataset, dir: copy, storeArgs: ['--data-dir', copy] },
+          ['--now', o.now, '--clock', 'real', '--speed', String(LIVE_SPEED), '--simulate', ...workerArgs(n)],
+          (e, sampler) => runLive({ base: e.base, headers: { 'X-RestSvcSessionId': e.token }, rss: sampler },
+            liveMix(queries, (q, f) => emrestHeaders(e, q, f)), { connections: o.connections, duration: o.liveDuration }));
+        liveRuns.push({ label, r });
+        console.log(`  ${label}: max ${Math.round(r.max.m.rps)}/s p99 ${r.max.m.p99} ms, hits ${(r.max.hitRate * 100).toFixed(1)} %; ` +
+          `half ${r.half.rate}/s: ${Math.round(r.half.m.rps)}/s p99 ${r.half.m.p99} ms, hits ${(r.half.hitRate * 100).toFixed(1)} %; ` +
+          `${r.sessionsWritten} sessions written; RSS ${Math.round(r.rssKiB / 1024)} MiB in ${r.processes} process(es)`);
+      }
+      rmSync(copy, { recursive: true, force: true });
     }
+    const liveSection = liveRuns.length === 0 ? undefined : renderLive(liveRuns,
+      `emrest \`serve --now ${o.now} --clock real --speed ${LIVE_SPEED} --simulate\` on a copy of the dataset: the estate runs ten simulated ` +
+      `minutes per real second from the dataset's instant, writing sessions (each write moves the data generations the response cache keys on). ` +
+      `autocannon, ${o.connections} connections, cycles per connection through the a–d queries in JSON and XML, each URL four times as before ` +
+      `and once with a new \`Host\` (20 % of requests never cached); ${o.liveDuration} s unthrottled (maximum), then ${Math.max(1, Math.round(o.liveDuration))} s ` +
+      `at half that rate (\`overallRate\`). Cache hit rate: \`emrest_response_cache_hits_total\` ÷ (hits + misses) from /metrics over the phase.`);
+
+    // serve --workers N side by side, without response cache hits.
+    const workerRuns: WorkersRun[] = [];
+    for (const n of o.workers) {
+      if (!fits(queries.length * 2 * (o.duration + 1) + 20)) { skipped++; continue; }
+      workerRuns.push(await withServer(`--workers ${n}`, dataset, workerArgs(n), async (e, sampler) => {
+        const u = await measureUncached(e);
+        return { workers: n, uncached: u, rssKiB: sampler.max, processes: sampler.processes };
+      }));
+    }
+    const workersSection = workerRuns.length === 0 ? undefined : renderWorkers(workerRuns, queries,
+      `The a–d queries, each with a new \`Host\` per request (no response cache hits), ${o.duration} s of ${o.connections} connections each, ` +
+      `against \`serve --workers N\` on the same dataset. The machine has ${cpus().length} cores and autocannon runs on them too, in the benchmark's process: ` +
+      'with 2 cores, 2 workers compete with the load generator for the second core.');
 
     // SQLite vs PostgreSQL, one node and two.
     let backendTable: string | undefined;
@@ -467,10 +534,11 @@ async function main(o: BenchOptions): Promise<number> {
       notes,
       elapsedSeconds: (Date.now() - t0) / 1000,
     });
-    console.log('\n' + report + (backendTable ? `\n${backendTable}` : ''));
+    const sections = [liveSection, workersSection, backendTable].filter((x) => x !== undefined).map((x) => `\n${x}`).join('');
+    console.log('\n' + report + sections);
     if (o.out) {
       const file = resolve(o.out);
-      writeFileSync(file, `# Benchmark results\n\nWritten by \`npm run bench\` (bench/run.ts); see README.md, "Benchmarks".\n\n${report}${backendTable ? `\n${backendTable}` : ''}`);
+      writeFileSync(file, `# Benchmark results\n\nWritten by \`npm run bench\` (bench/run.ts); see README.md, "Benchmarks".\n\n${report}${sections}`);
       const shown = relative(process.cwd(), file);
       console.log(`written to ${shown && !shown.startsWith('..') ? shown : file}`);
     }

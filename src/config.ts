@@ -32,6 +32,12 @@ export const DEFAULTS = Object.freeze({
   verifiedPasswordTtlMs: 5 * 60_000,
   /** How often idle-timer touches are written: well inside the idle timeout, and cheap. */
   idleTimerFlushMs: 5000,
+  /**
+   * The same in worker processes (`serve --workers`): a session's use on one worker reaches the
+   * others through the store only, so it is written sooner (every worker also writes its
+   * touches before a clock move is answered).
+   */
+  clusterIdleTimerFlushMs: 250,
 
   /** Largest request body of the EM API (its endpoints ignore bodies). */
   bodyLimitBytes: 1024 * 1024,
@@ -67,6 +73,16 @@ export const DEFAULTS = Object.freeze({
   journalEntries: 10_000,
   /** The most `--journal` takes: a million entries is a few hundred MB. */
   maxJournalEntries: 1_000_000,
+  /**
+   * HTTP worker processes (`serve --workers`): one, not one per core, because one process
+   * keeps every part of the control-plane contract exactly (docs/WORKERS.md says what several
+   * share and how); several are asked for.
+   */
+  workers: 1,
+  /** The most `--workers` takes. */
+  maxWorkers: 256,
+  /** How long a worker process waits for an answer over cluster IPC (the primary, the leader). */
+  clusterIpcTimeoutMs: 15_000,
 });
 
 export const databasePath = (dataDir: string) => join(resolve(dataDir), 'emrest.db');

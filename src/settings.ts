@@ -37,6 +37,7 @@ export const SERVE_FLAGS = {
   speed: { type: 'string' },
   faults: { type: 'string' },
   journal: { type: 'string' },
+  workers: { type: 'string' },
   'em-version': { type: 'string' },
 } as const;
 
@@ -85,6 +86,8 @@ export interface Settings {
   readonly faultRules: readonly FaultRule[];
   /** Requests the journal keeps (`--journal N`); 0: no journal. */
   readonly journalSize: number;
+  /** Processes serving HTTP (`--workers N`, EMREST_WORKERS); 1: this process alone, no cluster. */
+  readonly workers: number;
   /** Idle timeout of a logon session (spec §2). */
   readonly sessionTimeoutMs: number;
   /** Session collections list only sessions created within this window (spec §4.6). */
@@ -125,6 +128,7 @@ export function settingsFrom(flags: ServeFlags, env: NodeJS.ProcessEnv): Setting
   const emVersion = flags['em-version'] ?? env.EMREST_EM_VERSION ?? DEFAULT_EM_VERSION;
   if (!isEmVersion(emVersion)) throw new UsageError(`--em-version must be one of ${EM_VERSIONS.join(', ')}, got '${emVersion}'`);
   const journalSize = intOption(flags.journal, 'journal', DEFAULTS.journalEntries, 0, DEFAULTS.maxJournalEntries);
+  const workers = intOption(flags.workers ?? env.EMREST_WORKERS, 'workers', DEFAULTS.workers, 1, DEFAULTS.maxWorkers);
   return Object.freeze({
     store: storeSettingsFrom(flags, env),
     demo: flags['no-demo'] !== true,
@@ -144,6 +148,7 @@ export function settingsFrom(flags: ServeFlags, env: NodeJS.ProcessEnv): Setting
     simulate,
     faultRules: Object.freeze(faultRules),
     journalSize,
+    workers,
     sessionTimeoutMs: DEFAULTS.sessionTimeoutSeconds * 1000,
     windowMs: DEFAULTS.windowDays * 86_400_000,
   });

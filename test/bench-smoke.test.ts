@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -11,7 +11,8 @@ const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
  * measurement, no peers, no network) runs end to end and prints the table. Speed is not asserted.
  */
 test('bench --smoke runs end to end and prints the results table', { timeout: 120_000 }, async () => {
-  const child = spawn(process.execPath, [join(ROOT, 'dist/bench/run.js'), '--smoke', '--no-install'], {
+  // The bench of this build (beside this file), whichever directory it was built into.
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../bench/run.js', import.meta.url)), '--smoke', '--no-install'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

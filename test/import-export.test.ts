@@ -590,6 +590,21 @@ describe('emrest import / export (child processes)', () => {
     assert.equal(a.stdout, src.stdout);
   });
 
+  test('one file into a new directory is loaded aside; one that repeats an entity is upserted instead', async () => {
+    const all = (await run(['export', '--data-dir', dir('src')])).stdout;
+    const file = join(dir('src'), 'all.ndjson');
+    writeFileSync(file, all);
+    const r = await run(['import', file, '--data-dir', dir('one')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await run(['export', '--data-dir', dir('one')])).stdout, all);
+    const [server] = all.split('\n');
+    writeFileSync(file, `${server.replace('"Description":"', '"Description":"before ')}\n${all}`);
+    const twice = await run(['import', file, '--data-dir', dir('one-twice')]);
+    assert.equal(twice.code, 0, twice.stderr);
+    assert.match(twice.stdout, /^ {2}BackupServer +\d+ inserted +1 updated$/m);
+    assert.equal((await run(['export', '--data-dir', dir('one-twice')])).stdout, all);
+  });
+
   test('a malformed file: exit 1, positioned message, nothing imported', async () => {
     const file = join(dir('src'), 'bad.xml');
     writeFileSync(file, E4_XML.replace('<Progress>100', '<Progress>lots'));

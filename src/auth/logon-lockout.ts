@@ -6,6 +6,17 @@ export interface LockoutPolicy {
   readonly windowMs: number;
 }
 
+/**
+ * Failed-logon counting as logons use it: a process's own `LogonLockout`, or (worker processes
+ * of one server) the primary's, asked over IPC so that failures count across workers.
+ */
+export interface LockoutCounter {
+  /** True while the pair is locked out: the attempt is refused without checking the password. */
+  locked(user: string, address: string, now: number): boolean | Promise<boolean>;
+  failed(user: string, address: string, now: number): void | Promise<void>;
+  succeeded(user: string, address: string): void | Promise<void>;
+}
+
 interface Entry {
   /** Times of the failures still inside the window, oldest first. */
   failures: number[];
@@ -18,9 +29,10 @@ interface Entry {
 /**
  * Failure counting per (user name, client address): after `failures` failures within the
  * window further attempts are refused without a password check, for a back-off that doubles
- * up to 15 minutes. A success forgets the pair. Per process (each node counts its own).
+ * up to 15 minutes. A success forgets the pair. Per server process (each node counts its own;
+ * a node's worker processes share their primary's).
  */
-export class LogonLockout {
+export class LogonLockout implements LockoutCounter {
   private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly policy: LockoutPolicy) {}

@@ -1,7 +1,7 @@
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { importData, ImportError, type ImportInput, type ImportResult } from '../io/import/index.js';
-import { openStore } from '../store/open.js';
+import { DUPLICATE_ID, loadStore, openStore, storeExists } from '../store/open.js';
 import { PARENTS_FIRST } from '../store/schema.js';
 import { parse, UsageError } from './args.js';
 import { ensureDataDir, STORE_FLAGS, STORE_HELP, storeSettingsFrom } from './store-option.js';
@@ -23,7 +23,9 @@ FILE "-" reads standard input; a directory imports its files in name order (as
 again changes nothing. Backup servers and jobs that appear only in links (Up
 BackupServerReference, Up JobReference) are created from the links. Each file is imported in
 one transaction: a malformed file is rejected whole, with the line, column and element path
-of the problem; import stops there (files before it stay imported).
+of the problem; import stops there (files before it stay imported). One file into a data
+directory without a database is loaded as "emrest seed" loads one: built aside, indexes built
+at the end, the database appearing only when complete.
 
 Options:
 ${STORE_HELP}
@@ -32,6 +34,8 @@ ${STORE_HELP}
 interface Named {
   readonly name: string;
   readonly open: () => ImportInput;
+  /** A file, which can be read a second time (standard input cannot). */
+  readonly file: boolean;
 }
 
 /** Files to import: `-` is stdin, a directory is its visible files in name order. */
@@ -39,7 +43,7 @@ function expand(args: readonly string[]): Named[] {
   const out: Named[] = [];
   for (const arg of args) {
     if (arg === '-') {
-      out.push({ name: '<stdin>', open: () => process.stdin });
+      out.push({ name: '<stdin>', open: () => process.stdin, file: false });
       continue;
     }
     let isDir: boolean;
@@ -51,7 +55,7 @@ function expand(args: readonly string[]): Named[] {
     const files = isDir
       ? readdirSync(arg, { withFileTypes: true }).filter((d) => d.isFile() && !d.name.startsWith('.')).map((d) => join(arg, d.name)).sort()
       : [arg];
-    for (const file of files) out.push({ name: file, open: () => createReadStream(file, { highWaterMark: 1 << 20 }) });
+    for (const file of files) out.push({ name: file, open: () => createReadStream(file, { highWaterMark: 1 << 20 }), file: true });
   }
   return out;
 }
@@ -74,6 +78,26 @@ export async function importCommand(argv: string[]): Promise<void> {
   const inputs = expand(positionals);
   const settings = storeSettingsFrom(o);
   ensureDataDir(settings);
+  const failed = (e: unknown, i: number): Error => {
+    const rest = inputs.length - i - 1;
+    const note = i > 0 || rest > 0 ? ` (nothing of it was imported${i > 0 ? '; the files before it were' : ''}${rest > 0 ? `; ${rest} later file(s) skipped` : ''})` : ' (nothing was imported)';
+    if (e instanceof ImportError) return new Error(`${e.message}${note}`);
+    const err = e as NodeJS.ErrnoException;
+    return new Error(`${inputs[i].name}: ${err.code === 'EISDIR' ? 'is a directory' : err.message}${note}`);
+  };
+  // One file into a data directory without a database is loaded as seeding loads (built aside,
+  // every index built once at the end, appearing only when complete): its inserts ran 2.5x
+  // faster than upserts into live indexes at 100k sessions, and nothing goes through the WAL. A file that repeats an id cannot be loaded so; it is then
+  // imported the ordinary way, where the later entity updates the earlier.
+  if (inputs.length === 1 && inputs[0].file && !storeExists(settings)) {
+    const [input] = inputs;
+    try {
+      const result = await loadStore(settings, (store) => importData(store, input.open(), input.name));
+      return console.log(report(input.name, result));
+    } catch (e) {
+      if ((e as { code?: string }).code !== DUPLICATE_ID) throw failed(e, 0);
+    }
+  }
   const store = await openStore(settings);
   try {
     for (const [i, input] of inputs.entries()) {
@@ -81,11 +105,7 @@ export async function importCommand(argv: string[]): Promise<void> {
       try {
         result = await importData(store, input.open(), input.name);
       } catch (e) {
-        const rest = inputs.length - i - 1;
-        const note = i > 0 || rest > 0 ? ` (nothing of it was imported${i > 0 ? '; the files before it were' : ''}${rest > 0 ? `; ${rest} later file(s) skipped` : ''})` : ' (nothing was imported)';
-        if (e instanceof ImportError) throw new Error(`${e.message}${note}`);
-        const err = e as NodeJS.ErrnoException;
-        throw new Error(`${input.name}: ${err.code === 'EISDIR' ? 'is a directory' : err.message}${note}`);
+        throw failed(e, i);
       }
       console.log(report(input.name, result));
     }

@@ -1,16 +1,21 @@
+import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
+import { IdleTimers } from '../auth/idle-timers.js';
 import { hashPassword } from '../auth/password.js';
 import { clockFrom, DEFAULTS } from '../config.js';
 import type { Clock } from '../clock/clock.js';
 import { EstateLeader, type EstateLoader } from '../estate/leader.js';
 import { SharedClock } from '../clock/shared-clock.js';
+import { Primary } from '../cluster/primary.js';
+import { ClusterMember } from '../cluster/worker.js';
 import { Simulation } from '../estate/simulation.js';
 import { DEMO_DEFAULTS, describeCounts, generateDemo } from '../demo/demo.js';
 import { WriterThread } from '../io/writer-thread.js';
 import pretty from 'pino-pretty';
 import type { FastifyServerOptions } from 'fastify';
 import { buildApp } from '../http/app.js';
+import { Journal } from '../http/journal.js';
 import { Metrics } from '../http/metrics.js';
 import { appContext } from '../http/context.js';
 import { listen, tlsMaterial } from '../http/listen.js';
@@ -72,10 +77,18 @@ ${STORE_HELP}
                       with an error refuses to start, naming the rule and field
   --journal N         requests the request journal keeps (GET /admin/v1/requests), the
                       oldest dropped first; 0 turns it off (default: ${DEFAULTS.journalEntries})
+                      (with --workers, per worker process)
+  --workers N         processes serving HTTP on the same ports from the same store (1-${DEFAULTS.maxWorkers};
+                      default: $EMREST_WORKERS or ${DEFAULTS.workers}). One of them runs the live estate; the
+                      others ask it, and share the clock, fault rules, journal, logon lockout and
+                      metrics through the primary process (docs/WORKERS.md). The default stays 1:
+                      several processes contend for SQLite's one writer, and a session's use on
+                      one worker reaches the others up to 250 ms late (docs/WORKERS.md says why).
+                      Try \`--workers $(nproc)\` for read-heavy loads
   -h, --help          show this help
 
 Environment: EMREST_DATA_DIR, EMREST_DATABASE, EMREST_NOW (start the clock frozen at that instant, e.g.
-2021-06-18T00:00:00Z; --now and --clock win over it), EMREST_ADMIN_TOKEN.`;
+2021-06-18T00:00:00Z; --now and --clock win over it), EMREST_ADMIN_TOKEN, EMREST_WORKERS.`;
 
 /** Resolved now, because listening fails only after the administrator and demo data are written. */
 async function checkHost(host: string): Promise<void> {
@@ -110,13 +123,14 @@ async function prepare(store: Store, now: number, demo: boolean): Promise<void> 
  * How this node comes by the live estate (`simulate` absent: demo data only; true: any data,
  * its jobs modelled from the store the first time), caught up with the clock before it runs;
  * none for a snapshot. Only the node that leads prepares an empty store, at its start, so
- * nodes starting together on a new database make one administrator and one demo.
+ * nodes starting together on a new database make one administrator and one demo (and, of a
+ * node's worker processes, only its first leader: `prepares`).
  */
-function estateLoader(store: Store, clock: Clock, settings: Settings): EstateLoader {
+function estateLoader(store: Store, clock: Clock, settings: Settings, prepares: boolean): EstateLoader {
   const imported = settings.simulate === true;
   return {
     load: async (first) => {
-      if (first) await prepare(store, clock.now(), settings.demo);
+      if (first && prepares) await prepare(store, clock.now(), settings.demo);
       if (settings.simulate === false) return undefined;
       const estate = await Simulation.load(store, { imported, now: clock.now() });
       if (estate) console.log(`Simulating ${estate.jobs} jobs (--no-simulate serves a snapshot)`);
@@ -142,45 +156,75 @@ export async function serve(argv: string[]): Promise<void> {
   const { values: flags } = parse(argv, SERVE_FLAGS);
   if (flags.help) return console.log(SERVE_HELP);
   const settings = settingsFrom(flags, process.env);
+  if (cluster.isWorker) return serveNode(settings, true);
   await checkHost(settings.host);
   ensureDataDir(settings.store);
+  if (settings.workers > 1) return Primary.run(settings);
+  return serveNode(settings, false);
+}
+
+/** Serves HTTP in this process: the whole server, or (`worker`) one of the primary's worker processes. */
+async function serveNode(settings: Settings, worker: boolean): Promise<void> {
   const store = await openStore(settings.store);
   const clock = clockFrom(settings);
+  const member = worker ? await ClusterMember.join(settings, clock) : undefined;
   // Until the app's logger exists, on stderr.
   let warn = (message: string, e: unknown) => console.error(`emrest: ${message} (${(e as Error).message})`);
   const report = (e: unknown) => warn('the estate could not catch up; trying again', e);
   // Made before the app, so the estate's catch-ups from the start are counted.
   const metrics = new Metrics();
-  const leader = new EstateLeader(store, clock, estateLoader(store, clock, settings), {
-    tickMs: DEFAULTS.estateTickMs,
-    report,
-    onRun: (counts) => metrics.simulationRan(counts),
-  });
-  await leader.start();
-  if (!leader.leading && leader.current) console.log('The live estate runs on another node of this database; this node takes it over if that one stops');
+  // Of a node's worker processes only the leader runs (and may write) the estate.
+  const leader = member && !member.setup.leader
+    ? undefined
+    : new EstateLeader(store, clock, estateLoader(store, clock, settings, member?.setup.first ?? true), {
+        tickMs: DEFAULTS.estateTickMs,
+        report,
+        onRun: (counts) => metrics.simulationRan(counts),
+      });
+  await leader?.start();
+  if (leader && !leader.leading && leader.current) console.log('The live estate runs on another node of this database; this node takes it over if that one stops');
+  if (leader) member?.runEstateFor(() => leader.current);
   // Nodes of one database share one clock: the first node's, as its flags set it.
   const shared = settings.store.databaseUrl === undefined ? undefined : new SharedClock(store, clock, (e) => warn('the shared clock could not be read or written; trying again', e));
-  await shared?.start(leader.leading);
+  await shared?.start(leader?.leading ?? false);
   // Only the admin API and the estate write data while serving; the API's writes run off the event loop.
   const dataWriter = settings.adminToken === undefined ? undefined : new WriterThread(settings.store);
 
-  const app = buildApp(appContext(settings, store, { clock, dataWriter, estate: () => leader.current }), { logger: loggerOptions(settings), metrics });
+  const journal = new Journal(settings.journalSize);
+  const idleTimers = new IdleTimers(store, member ? DEFAULTS.clusterIdleTimerFlushMs : DEFAULTS.idleTimerFlushMs);
+  member?.answer(journal, metrics, idleTimers);
+  const ctx = appContext(settings, store, {
+    clock,
+    dataWriter,
+    estate: member?.estateProxy ?? (() => leader?.current),
+    clockSettled: member && (() => member.clockSettled()),
+  });
+  const app = buildApp(ctx, { logger: loggerOptions(settings), metrics, journal, idleTimers, shared: member });
   warn = (message, e) => app.log.warn({ err: e }, message);
   const { host, httpPort, httpsPort } = settings;
-  const tls = httpsPort === undefined ? undefined : settings.tls ?? (await tlsMaterial(settings.store.dataDir));
+  const tls = httpsPort === undefined ? undefined : member?.setup.tls ?? settings.tls ?? (await tlsMaterial(settings.store.dataDir));
   const urls = await listen(app, { host, httpPort, httpsPort, tls });
 
-  const stop = async () => {
-    leader.stop();
-    shared?.stop();
-    await app.close();
-    await dataWriter?.close();
-    await store.close();
-    process.exit(0);
-  };
+  // Once, however many ways it is asked (a worker hears Ctrl-C, its primary's SIGTERM, the primary leaving).
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      leader?.stop();
+      shared?.stop();
+      await app.close();
+      await dataWriter?.close();
+      await store.close();
+      process.exit(0);
+    })());
   // Before "listening" is printed: whoever waits for that line may signal at once, and a
   // signal without a handler yet would kill the process instead of stopping it.
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  for (const url of urls) console.log(`listening ${url}`);
+  if (!member) {
+    for (const url of urls) console.log(`listening ${url}`);
+    return;
+  }
+  // A worker whose primary is gone has nobody to share with: it stops too.
+  process.once('disconnect', stop);
+  await member.ready({ urls, estate: leader?.current !== undefined });
 }

@@ -33,16 +33,27 @@ export interface Estate {
   jobAction(jobId: string, action: JobAction, now: number): Promise<ActionOutcome | undefined>;
 }
 
-/** What the control plane does with the estate (contract §2). */
+/** The estate's state as the control plane shows it. */
+export interface EstateStatus {
+  readonly enabled: boolean;
+  readonly jobs: number;
+  readonly running: number;
+  /** Another node of the same database runs it (this one knows nothing of its state). */
+  readonly elsewhere?: true;
+}
+
+/**
+ * What the control plane does with the estate (contract §2). Answers may come later (a worker
+ * process that does not run the estate asks the one that does), so callers await them.
+ */
 export interface EstateControl {
-  /** `elsewhere`: another node of the same database runs it (this one knows nothing of its state). */
-  status(): { readonly enabled: boolean; readonly jobs: number; readonly running: number; readonly elsewhere?: true };
+  status(): EstateStatus | Promise<EstateStatus>;
   /** Paused, the engine runs nothing; resumed, it catches up with what was due meanwhile. */
-  setEnabled(enabled: boolean): void;
+  setEnabled(enabled: boolean): void | Promise<void>;
   /** The job's next runs end as scripted; false when there is no such job. */
-  script(jobId: string, runs: readonly ScriptedRun[]): boolean;
+  script(jobId: string, runs: readonly ScriptedRun[]): boolean | Promise<boolean>;
   /** Whether EM reaches the server; false when there is no such server. */
-  setServerReachable(serverId: string, reachable: boolean): boolean;
+  setServerReachable(serverId: string, reachable: boolean): boolean | Promise<boolean>;
 }
 
 /** The estate as the app holds it: run, acted on, and controlled. */

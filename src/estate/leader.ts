@@ -150,15 +150,15 @@ export class EstateLeader implements LiveEstate {
     return this.estate?.status() ?? { enabled: false, jobs: 0, running: 0, elsewhere: true };
   }
 
-  setEnabled(enabled: boolean): void {
-    this.running().setEnabled(enabled);
+  setEnabled(enabled: boolean): void | Promise<void> {
+    return this.running().setEnabled(enabled);
   }
 
-  script(jobId: string, runs: readonly ScriptedRun[]): boolean {
+  script(jobId: string, runs: readonly ScriptedRun[]): boolean | Promise<boolean> {
     return this.running().script(jobId, runs);
   }
 
-  setServerReachable(serverId: string, reachable: boolean): boolean {
+  setServerReachable(serverId: string, reachable: boolean): boolean | Promise<boolean> {
     return this.running().setServerReachable(serverId, reachable);
   }
 

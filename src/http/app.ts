@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import { FilterSyntaxError } from '../filter/parse.js';
 import { CredentialCache } from '../auth/credential-cache.js';
 import { IdleTimers } from '../auth/idle-timers.js';
-import { LogonLockout } from '../auth/logon-lockout.js';
+import { LogonLockout, type LockoutCounter } from '../auth/logon-lockout.js';
 import { DEFAULTS } from '../config.js';
 import { BadQuery } from '../query/plan.js';
 import { errorDocument } from '../represent/documents.js';
@@ -12,8 +12,8 @@ import { StoreBusyError } from '../store/store.js';
 import { authenticate, basicUserName } from './auth.js';
 import { FaultRuntime } from './faults/apply.js';
 import { requestPath } from './faults/match.js';
-import { FaultRegistry } from './faults/registry.js';
-import { Journal } from './journal.js';
+import { FaultRegistry, type FaultRules } from './faults/registry.js';
+import { Journal, type JournalReader } from './journal.js';
 import { Metrics } from './metrics.js';
 import { instrumentedContext, METRICS_PATH, noteError, observeRequests } from './observe.js';
 import type { AppContext, RequestState } from './context.js';
@@ -143,6 +143,16 @@ function reject(req: FastifyRequest, reply: FastifyReply, error: EmError, render
   sendError(reply, error, rendering);
 }
 
+/**
+ * What worker processes of one server share through their primary (`src/cluster/`): fault
+ * rules decided once for all, the journal read over all, logon failures counted over all.
+ */
+export interface SharedState {
+  readonly faults: FaultRules;
+  readonly journal: JournalReader;
+  readonly lockout?: LockoutCounter;
+}
+
 /** Builds the EM API application without listening (tests inject or bind port 0). */
 export function buildApp(
   ctx: AppContext,
@@ -150,9 +160,15 @@ export function buildApp(
     readonly logger?: FastifyServerOptions['logger'];
     /** Where the app counts (serve makes it first, to count the estate's catch-ups); default: its own. */
     readonly metrics?: Metrics;
+    /** Where this app journals its requests (serve makes it first, for the other workers to read); default: its own. */
+    readonly journal?: Journal;
+    /** The logon sessions' idle timers (serve makes them, for worker processes to flush); default: its own. */
+    readonly idleTimers?: IdleTimers;
+    /** State shared with other worker processes; default: this app's own. */
+    readonly shared?: SharedState;
   } = {},
 ): FastifyInstance {
-  const { logger = false, metrics = new Metrics() } = options;
+  const { logger = false, metrics = new Metrics(), shared } = options;
   ctx = instrumentedContext(ctx, metrics);
   let handler: RequestHandler | undefined;
   const app = Fastify({
@@ -184,10 +200,10 @@ export function buildApp(
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, undefined));
 
-  const timers = new IdleTimers(ctx.store, DEFAULTS.idleTimerFlushMs);
+  const timers = options.idleTimers ?? new IdleTimers(ctx.store, DEFAULTS.idleTimerFlushMs);
   app.addHook('onClose', () => timers.close());
-  const journal = new Journal(ctx.settings.journalSize);
-  const faults = new FaultRegistry(ctx.settings.faultRules);
+  const journal = options.journal ?? new Journal(ctx.settings.journalSize);
+  const faults = shared?.faults ?? new FaultRegistry(ctx.settings.faultRules);
   const faulting = new FaultRuntime({
     expireSession: async (req) => {
       const logon = req.em.logon;
@@ -219,7 +235,7 @@ export function buildApp(
     if (record) record.user = user ?? null;
     if (!admin && isEmApi(path) && faults.size > 0) {
       const format = req.em.rendering.json ? 'json' : 'xml';
-      const decision = faults.decide({ method: req.method, path, params: req.em.params, user, format });
+      const decision = await faults.decide({ method: req.method, path, params: req.em.params, user, format });
       if (decision) {
         if (record) record.fault = decision.id;
         req.log.info({ faultRule: decision.id, fault: decision.fault?.kind ?? 'delay' }, 'fault rule met');
@@ -245,7 +261,7 @@ export function buildApp(
 
   sessionRoutes(app, ctx, {
     verified: new CredentialCache(DEFAULTS.verifiedPasswordTtlMs),
-    lockout: ctx.settings.logonLockout && new LogonLockout(ctx.settings.logonLockout),
+    lockout: shared ? shared.lockout : ctx.settings.logonLockout && new LogonLockout(ctx.settings.logonLockout),
     idleTimers: timers,
     failed: (reason) => metrics.logonFailed(reason),
   });
@@ -254,7 +270,7 @@ export function buildApp(
   resourceRoutes(app, ctx, listings, jobActionRoutes(app, ctx));
   reportRoutes(app, ctx);
   openApiRoute(app);
-  adminRoutes(app, ctx, { faults, journal });
+  adminRoutes(app, ctx, { faults, journal: shared?.journal ?? journal });
   consoleRoutes(app, ctx);
   return app;
 }

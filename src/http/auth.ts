@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { CredentialCache } from '../auth/credential-cache.js';
 import type { IdleTimers } from '../auth/idle-timers.js';
-import type { LogonLockout } from '../auth/logon-lockout.js';
+import type { LockoutCounter } from '../auth/logon-lockout.js';
 import { decoyHash, verifyPassword } from '../auth/password.js';
 import { DEFAULTS } from '../config.js';
 import type { User } from '../store/store.js';
@@ -42,7 +42,7 @@ export async function authenticate(req: FastifyRequest, ctx: AppContext, timers:
   const session = await ctx.store.getLogonSession(sessionId);
   const now = ctx.clock.now();
   if (!session || now - timers.lastSeen(sessionId, session.lastSeen) > ctx.settings.sessionTimeoutMs) throw errors.unauthorized();
-  const user = await ctx.store.getUser(session.userName);
+  const { user } = session;
   if (!user || user.role === 'None') throw errors.unauthorized();
   timers.seen(sessionId, now);
   return { sessionId, user };
@@ -62,7 +62,7 @@ export const basicUserName = (header: string | undefined): string | undefined =>
 /** What a logon keeps besides the store: checked passwords, failures per user and address, idle timers. */
 export interface LogonState {
   readonly verified: CredentialCache;
-  readonly lockout?: LogonLockout;
+  readonly lockout?: LockoutCounter;
   readonly idleTimers: IdleTimers;
   /** Hears each refused logon's reason (for metrics); never the name or the password. */
   readonly failed?: (reason: LogonFailure) => void;
@@ -81,16 +81,16 @@ export async function logon(req: FastifyRequest, ctx: AppContext, state: LogonSt
   if (!creds) throw refuse('missing_credentials', 'Basic credentials required');
   const now = ctx.clock.now();
   // Locked out: the same answer as a wrong password, without spending a password check on it.
-  if (lockout?.locked(creds.name, req.ip, now)) throw refuse('locked_out', INVALID_CREDENTIALS);
+  if (await lockout?.locked(creds.name, req.ip, now)) throw refuse('locked_out', INVALID_CREDENTIALS);
   const user = await ctx.store.getUser(creds.name);
   const ok = user && verified.knows(user.name, creds.password, user.passwordHash, now)
     ? true
     : await verifyPassword(creds.password, user?.passwordHash ?? (await decoyHash()));
   if (!user || !ok) {
-    lockout?.failed(creds.name, req.ip, now);
+    await lockout?.failed(creds.name, req.ip, now);
     throw refuse('invalid_credentials', INVALID_CREDENTIALS);
   }
-  lockout?.succeeded(creds.name, req.ip);
+  await lockout?.succeeded(creds.name, req.ip);
   verified.remember(user.name, creds.password, user.passwordHash, now);
   if (user.role === 'None') throw refuse('no_role', 'the user has no Enterprise Manager role');
   const sessionId = randomUUID();

@@ -21,6 +21,11 @@ export interface AppContext {
    * when needed: where several nodes serve one database it comes and goes with who runs it.
    */
   readonly estate?: LiveEstate;
+  /**
+   * Resolves once the clock changes made here are the clock of every process serving (worker
+   * processes of one server); absent: this process is the only one.
+   */
+  readonly clockSettled?: () => Promise<void>;
 }
 
 /** The context `serve` and the tests build the app from: one place, whoever starts it. */
@@ -32,10 +37,11 @@ export function appContext(
     readonly dataWriter?: DataWriter;
     /** The estate, or where to find it at each use (see `EstateLeader.current`). */
     readonly estate?: LiveEstate | (() => LiveEstate | undefined);
+    readonly clockSettled?: () => Promise<void>;
   } = {},
 ): AppContext {
   const { estate } = extra;
-  const ctx = { settings, store, clock: extra.clock ?? clockFrom(settings), dataWriter: extra.dataWriter };
+  const ctx = { settings, store, clock: extra.clock ?? clockFrom(settings), dataWriter: extra.dataWriter, clockSettled: extra.clockSettled };
   if (typeof estate !== 'function') return Object.freeze({ ...ctx, estate });
   return Object.freeze(Object.defineProperty(ctx, 'estate', { get: estate, enumerable: true }) as AppContext);
 }

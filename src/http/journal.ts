@@ -42,6 +42,8 @@ export interface JournalRecord {
 
 interface Entry extends JournalRecord {
   readonly atMs: number;
+  /** Real epoch ms (fractional) of arrival: orders entries of several processes on one host. */
+  readonly arrived: number;
   readonly at: string;
   readonly method: string;
   readonly path: string;
@@ -114,7 +116,27 @@ function matchesFilter(e: Entry, f: JournalFilter): boolean {
   return true;
 }
 
-export class Journal {
+/** A page of the journal: at most `limit` entries, newest first, and how many matched. */
+export interface JournalPage {
+  readonly requests: JournalEntry[];
+  readonly total: number;
+}
+
+/** What the admin API reads of the journal: this process's, or (worker processes) all of theirs merged. */
+export interface JournalReader {
+  readonly capacity: number;
+  list(filter: JournalFilter, limit?: number): JournalPage | Promise<JournalPage>;
+  count(filter: JournalFilter): number | Promise<number>;
+  clear(): void | Promise<void>;
+}
+
+/** Entries with their real arrival time, so that pages of several processes merge in order. */
+export interface TimedJournalPage {
+  readonly requests: { readonly arrived: number; readonly entry: JournalEntry }[];
+  readonly total: number;
+}
+
+export class Journal implements JournalReader {
   /** Ring storage: `size` entries ending at `head - 1`. */
   private readonly ring: (Entry | undefined)[];
   private head = 0;
@@ -139,6 +161,7 @@ export class Journal {
     if (this.capacity === 0) return undefined;
     const entry: Entry = {
       atMs: request.at,
+      arrived: performance.timeOrigin + performance.now(),
       at: new Date(request.at).toISOString(),
       method: request.method,
       path: kept(request.path),
@@ -157,15 +180,27 @@ export class Journal {
   }
 
   /** Entries matching the filter, most recent first: at most `limit`, and how many matched. */
-  list(filter: JournalFilter, limit = Infinity): { requests: JournalEntry[]; total: number } {
-    const requests: JournalEntry[] = [];
+  list(filter: JournalFilter, limit = Infinity): JournalPage {
+    const { requests, total } = this.timed(filter, limit);
+    return { requests: requests.map((r) => r.entry), total };
+  }
+
+  /** As `list`, each entry with its real arrival time. */
+  timed(filter: JournalFilter, limit = Infinity): TimedJournalPage {
+    const requests: TimedJournalPage['requests'][number][] = [];
     let total = 0;
     for (const e of this.newestFirst()) {
       if (!matchesFilter(e, filter)) continue;
       total++;
-      if (requests.length < limit) requests.push(view(e));
+      if (requests.length < limit) requests.push({ arrived: e.arrived, entry: view(e) });
     }
     return { requests, total };
+  }
+
+  /** Pages of several journals as one: newest first over all, at most `limit`, totals summed. */
+  static merge(pages: readonly TimedJournalPage[], limit = Infinity): JournalPage {
+    const all = pages.flatMap((p) => p.requests).sort((a, b) => b.arrived - a.arrived);
+    return { requests: all.slice(0, limit).map((r) => r.entry), total: pages.reduce((n, p) => n + p.total, 0) };
   }
 
   count(filter: JournalFilter): number {

@@ -4,9 +4,11 @@ import type { FastifyReply } from 'fastify';
 import { DEFAULTS } from '../config.js';
 import type { QueryPlan } from '../query/plan.js';
 import type { Row } from '../model/index.js';
-import { STREAMED, type Document, type Node } from '../represent/model.js';
+import { STREAMED, type Document, type Node, type StreamParts } from '../represent/model.js';
+import type { RowShape } from '../represent/row-shape.js';
+import { itemWriter } from '../represent/row-writer.js';
 import type { Store } from '../store/store.js';
-import { renderBody, renderParts, sendRaw, type Rendering } from './send.js';
+import { renderBody, renderParts, renderWhole, sendRaw, type Rendering } from './send.js';
 
 /** A document around one list of rows: the answers of queries and collections. */
 export interface Listing {
@@ -14,7 +16,10 @@ export interface Listing {
   /** Whether `document` needs the total number of matching rows. */
   readonly count: boolean;
   readonly document: (items: readonly Node[], total: number) => Document;
-  readonly node: (row: Row) => Node;
+  /** The form of each row (entity or reference), written by the compiled list writers. */
+  readonly shape: RowShape;
+  /** The link base of the rows' hrefs. */
+  readonly base: string;
   /** Called with an answer sent whole (not streamed), e.g. to cache it. */
   readonly whole?: (rendered: { body: Buffer; contentType: string }) => void;
 }
@@ -41,16 +46,24 @@ export class Listings {
         const first = await cursor.next();
         const second = first.length < DEFAULTS.chunkRows ? [] : await cursor.next();
         const total = cursor.total ?? 0;
+        const writer = (parts: StreamParts) => itemWriter(listing.shape, rendering.json, rendering.profile, parts.indent, listing.base);
         if (second.length === 0) {
-          const rendered = renderBody(listing.document(first.map(listing.node), total), rendering);
+          // No rows: the empty list's own form (`<X />`), which the parts cannot give.
+          const rendered = first.length === 0
+            ? renderBody(listing.document([], total), rendering)
+            : renderWhole(listing.document(STREAMED, total), rendering, (parts) => {
+                const write = writer(parts);
+                return first.map((row, i) => write(row, i));
+              });
           listing.whole?.(rendered);
           return sendRaw(reply, 200, [['Content-Type', rendered.contentType]], rendered.body);
         }
         const { parts, head, contentType } = renderParts(listing.document(STREAMED, total), rendering);
+        const write = writer(parts);
         let index = 0;
         const render = (rows: readonly Row[]) => {
           let text = '';
-          for (const row of rows) text += parts.item(listing.node(row), index++);
+          for (const row of rows) text += write(row, index++);
           return text;
         };
         reply.hijack();

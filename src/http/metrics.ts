@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import type { RunCounts } from '../estate/estate.js';
 
 /** Why a logon was refused; a fixed set, so the label stays small and names no one. */
@@ -17,6 +17,9 @@ function processMetrics(): Registry {
   }
   return processRegistry;
 }
+
+/** One process's metrics with their values. */
+export type MetricSnapshot = MetricObjectWithValues<MetricValue<string>>[];
 
 /** Seconds since `start` (a `process.hrtime.bigint()` reading). */
 export const secondsSince = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
@@ -89,9 +92,22 @@ export class Metrics {
     this.storeSeconds.observe({ operation }, seconds);
   }
 
-  /** The exposition text: this app's metrics and the process's. */
+  /** Every process's snapshot, where several worker processes serve one server (absent: this one alone). */
+  private gather: (() => Promise<MetricSnapshot[]>) | undefined;
+
+  /** Answers for every worker process of the server: their snapshots, summed (process_* too, per metric's rule). */
+  aggregateOver(gather: () => Promise<MetricSnapshot[]>): void {
+    this.gather = gather;
+  }
+
+  /** This app's and process's metrics as values, to be aggregated with other processes'. */
+  snapshot(): Promise<MetricSnapshot> {
+    return Registry.merge([this.registry, processMetrics()]).getMetricsAsJSON();
+  }
+
+  /** The exposition text: this app's metrics and the process's (or all worker processes'). */
   async text(): Promise<{ body: string; contentType: string }> {
-    const merged = Registry.merge([this.registry, processMetrics()]);
+    const merged = this.gather ? AggregatorRegistry.aggregate(await this.gather()) : Registry.merge([this.registry, processMetrics()]);
     return { body: await merged.metrics(), contentType: merged.contentType };
   }
 }

@@ -1,6 +1,7 @@
 import type { Row, TypeDecl } from '../model/index.js';
 import { DEFAULT_EM_VERSION, PROFILES } from '../profile/profiles.js';
-import { entityNode, referenceNode, resourceTail, type EntityWire } from './entities.js';
+import { entityNode, entityShape, nodeOf, referenceNode, referenceShape, resourceTail, type EntityWire } from './entities.js';
+import type { RowShape } from './row-shape.js';
 import { link } from './links.js';
 import { entityCollections } from './entity-collections.js';
 import { list, node, rootList, type Document, type Node, type Prop } from './model.js';
@@ -24,15 +25,21 @@ function pagingNode(p: Paging): Node {
   ]);
 }
 
-/** A row as an item of a list answer: its entity, or its `Ref`. */
-export const rowNode = (type: TypeDecl, format: Format, base: string, wire: EntityWire) =>
-  format === 'entities' ? (r: Row) => entityNode(type, r, base, wire) : (r: Row) => referenceNode(type, r, base);
+/** The form of a row as an item of a list answer: its entity, or its `Ref`. */
+export const rowShape = (type: TypeDecl, format: Format, wire: EntityWire): RowShape =>
+  format === 'entities' ? entityShape(type, wire) : referenceShape(type);
+
+/** A row as an item of a list answer, as a node (for the generic writers; lists are written by row-writer.ts). */
+export const rowNode = (type: TypeDecl, format: Format, base: string, wire: EntityWire) => {
+  const shape = rowShape(type, format, wire);
+  return (r: Row) => nodeOf(shape, r, base);
+};
 
 /**
- * `GET /query` answer (spec §6.2) around the items `rowNode` made (or `STREAMED`). Every member
- * of EM's QueryResult is here, in its order, those without a value `undefined` — XML and a
- * 9.5 profile show only `Refs|Entities, PagingInfo`; 12/13 JSON writes the rest as `null`
- * (see entity-collections.ts for `Entities`).
+ * `GET /query` answer (spec §6.2) around its items (or `STREAMED`, for the list writers of
+ * row-writer.ts). Every member of EM's QueryResult is here, in its order, those without a
+ * value `undefined` — XML and a 9.5 profile show only `Refs|Entities, PagingInfo`; 12/13 JSON
+ * writes the rest as `null` (see entity-collections.ts for `Entities`).
  */
 export function queryResult(type: TypeDecl, items: readonly Node[], format: Format, paging: Paging): Document {
   const entities = format === 'entities' ? entitiesNode(type.listElement, items) : undefined;
@@ -55,7 +62,7 @@ function entitiesNode(listElement: string, items: readonly Node[]): Node {
   return node('Entities', props);
 }
 
-/** Key-resource collection (spec §4.6) around the items `rowNode` made: `<EntityReferences>` or `<ReplicaJobSessions>`. */
+/** Key-resource collection (spec §4.6) around its items: `<EntityReferences>` or `<ReplicaJobSessions>`. */
 export function collection(type: TypeDecl, items: readonly Node[], format: Format): Document {
   return format === 'entities' ? rootList(type.listElement, type.listElement, items) : rootList('EntityReferences', 'Refs', items);
 }

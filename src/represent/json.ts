@@ -2,12 +2,12 @@ import { HOLE, STREAMED, type Document, type List, type Node, type StreamParts, 
 
 /** Strings that JSON.stringify would change beyond adding quotes. */
 const NEEDS_ESCAPE = /["\\\u0000-\u001F\uD800-\uDFFF]/;
-const str = (s: string) => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"');
+export const jsonString = (s: string) => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"');
 
 const keys = new Map<string, string>();
-function key(name: string): string {
+export function jsonKey(name: string): string {
   let k = keys.get(name);
-  if (k === undefined) keys.set(name, (k = str(name) + ':'));
+  if (k === undefined) keys.set(name, (k = jsonString(name) + ':'));
   return k;
 }
 
@@ -22,7 +22,7 @@ interface Writer {
 function writer(keep: boolean): Writer {
   const value = (v: Value): string => {
     if (v === null || v === undefined) return 'null';
-    if (typeof v === 'string') return str(v);
+    if (typeof v === 'string') return jsonString(v);
     if (typeof v === 'number' || typeof v === 'boolean') return String(v);
     return v.kind === 'node' ? object(v) : listValue(v);
   };
@@ -31,7 +31,7 @@ function writer(keep: boolean): Writer {
     let first = true;
     for (const p of n.props) {
       if (p.value === undefined && !keep) continue;
-      s += (first ? '' : ',') + key(p.name) + value(p.value);
+      s += (first ? '' : ',') + jsonKey(p.name) + value(p.value);
       first = false;
     }
     return s + '}';
@@ -42,7 +42,7 @@ function writer(keep: boolean): Writer {
     for (let i = 0; i < items.length; i++) s += (i ? ',' : '') + object(items[i]);
     return s + ']';
   };
-  const listValue = (l: List): string => (l.jsonName === undefined ? array(l.items) : `{${key(l.jsonName)}${array(l.items)}}`);
+  const listValue = (l: List): string => (l.jsonName === undefined ? array(l.items) : `{${jsonKey(l.jsonName)}${array(l.items)}}`);
   return { object, array };
 }
 
@@ -54,7 +54,7 @@ const WRITERS: Readonly<Record<JsonNulls, Writer>> = { omit: writer(false), keep
  */
 export function toJson(doc: Document, nulls: JsonNulls = 'omit'): string {
   const w = WRITERS[nulls];
-  return doc.kind === 'rootList' ? `{${key(doc.jsonName)}${w.array(doc.items)}}` : w.object(doc);
+  return doc.kind === 'rootList' ? `{${jsonKey(doc.jsonName)}${w.array(doc.items)}}` : w.object(doc);
 }
 
 /**
@@ -64,5 +64,5 @@ export function toJson(doc: Document, nulls: JsonNulls = 'omit'): string {
 export function toJsonParts(doc: Document, nulls: JsonNulls = 'omit'): StreamParts {
   const [head, tail] = toJson(doc, nulls).split(HOLE);
   const { object } = WRITERS[nulls];
-  return { head, tail, item: (n, index) => (index === 0 ? '' : ',') + object(n) };
+  return { head, tail, indent: '', item: (n, index) => (index === 0 ? '' : ',') + object(n) };
 }

@@ -64,6 +64,8 @@ export const STREAMED: readonly Node[] = Object.freeze([]);
 export interface StreamParts {
   readonly head: string;
   readonly tail: string;
+  /** XML: the indent of each item's first line ('' in JSON). */
+  readonly indent: string;
   /** The text of the `index`-th item (0-based), separators included. */
   item(n: Node, index: number): string;
 }

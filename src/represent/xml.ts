@@ -55,16 +55,23 @@ function shapeOf(c: Compiled, n: Node, tag: string): Shape {
   let firstElement = 0;
   while (firstElement < xml.length && props[xml[firstElement]].attr) firstElement++;
   const declared = xml.slice(0, firstElement);
-  const order = c.style.attributeOrder[tag] ?? c.style.attributeOrder['*'] ?? [];
-  // Listed names first, in the style's order; the rest keep their declared order (stable sort).
-  const rank = (i: number) => {
-    const r = order.indexOf(props[i].name);
-    return r < 0 ? order.length : r;
-  };
-  const attrs = declared.map((i, at) => ({ i, at })).sort((a, b) => rank(a.i) - rank(b.i) || a.at - b.at).map(({ i }) => i);
+  const attrs = styledOrder(c.style, tag, declared.map((i) => props[i].name)).map((at) => declared[at]);
   const shape = { tag, attrs, firstElement };
   if (known === undefined) c.shapes.set(n.xml, shape);
   return shape;
+}
+
+/**
+ * Positions in `names` (an element's attributes in declared order) in the style's order: the
+ * names the style lists first, in its order; the rest keep their declared order.
+ */
+export function styledOrder(style: XmlStyle, tag: string, names: readonly string[]): number[] {
+  const order = style.attributeOrder[tag] ?? style.attributeOrder['*'] ?? [];
+  const rank = (at: number) => {
+    const r = order.indexOf(names[at]);
+    return r < 0 ? order.length : r;
+  };
+  return names.map((_, at) => at).sort((a, b) => rank(a) - rank(b) || a - b);
 }
 
 /** Appends a node's lines (each ending in `\n`) to `out`; strings are joined once at the end. */
@@ -154,6 +161,7 @@ export function toXmlParts(doc: Document, style: XmlStyle = DEFAULT_STYLE): Stre
   return {
     head,
     tail,
+    indent,
     item: (n) => {
       const out: string[] = [];
       writeNode(out, n, n.tag, indent, c, false);

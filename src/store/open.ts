@@ -2,6 +2,9 @@ import { existsSync } from 'node:fs';
 import { databasePath } from '../config.js';
 import { openPgStore } from './pg/pg-store.js';
 import { buildSqliteFile } from './sqlite/build.js';
+
+/** The `code` of the error of a load into a new database that wrote an id twice (see `loadStore`). */
+export { DUPLICATE_ID } from './sqlite/bulk.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 

@@ -29,6 +29,12 @@ export interface Dialect {
   nullsOrder(desc: boolean): string;
   /** Whether a text value may hold U+0000 (PostgreSQL's cannot: see `Builder.where`). */
   readonly textHoldsNul: boolean;
+  /**
+   * Whether `(page) p CROSS JOIN …` yields rows in the page's order, so the page need not be
+   * sorted again: SQLite runs the left side of a CROSS JOIN as the outer loop, the LIMITed
+   * subquery as a co-routine in its ORDER BY order. PostgreSQL promises no join order.
+   */
+  readonly crossJoinKeepsOrder: boolean;
 }
 
 export const SQLITE: Dialect = {
@@ -40,6 +46,7 @@ export const SQLITE: Dialect = {
   referenceOptions: '',
   nullsOrder: () => '',
   textHoldsNul: true,
+  crossJoinKeepsOrder: true,
 };
 
 /**
@@ -58,6 +65,7 @@ export const POSTGRES: Dialect = {
   referenceOptions: ' DEFERRABLE INITIALLY IMMEDIATE',
   nullsOrder: (desc) => (desc ? ' NULLS LAST' : ' NULLS FIRST'),
   textHoldsNul: false,
+  crossJoinKeepsOrder: false,
 };
 
 export interface CompiledSql {
@@ -144,7 +152,9 @@ export function compileSelect(plan: QueryPlan, dialect: Dialect): CompiledSql {
   }
   const from = fromFor(plan.type, [...fieldsOf(plan.where), ...plan.order.map((k) => k.field)]);
   const page = `SELECT t.id FROM ${from}${where}${order} LIMIT ${b.bind(plan.limit)} OFFSET ${b.bind(plan.offset)}`;
-  return { text: `${select} WHERE t.id IN (${page})${order}`, params: b.params };
+  // The page's rows joined by id in the page's order (`t.id IN (…)` would sort them again).
+  const joined = `SELECT ${selectList(plan.type)} FROM (${page}) p CROSS JOIN ${plan.type.from} WHERE t.id = p.id`;
+  return { text: dialect.crossJoinKeepsOrder ? joined : joined + order, params: b.params };
 }
 
 /** The number of rows a plan's filter matches (PagingInfo needs it). */

@@ -19,6 +19,10 @@ export interface LogonSession {
   readonly lastSeen: number;
 }
 
+export interface LogonSessionOfUser extends LogonSession {
+  readonly user: User | undefined;
+}
+
 export interface QueryPage {
   readonly rows: Row[];
   /** Number of matching rows regardless of paging (only when asked for). */
@@ -142,7 +146,11 @@ export interface Store {
    * and the user's least recently used beyond `maxPerUser` (this one included in the count).
    */
   createLogonSession(session: LogonSession, limits: { expiredBefore: number; maxPerUser: number }): Promise<void>;
-  getLogonSession(id: string): Promise<LogonSession | undefined>;
+  /**
+   * A logon session with its user as the users table holds it now (`user` undefined: removed
+   * since): what every authenticated request reads, in one lookup where the backend can.
+   */
+  getLogonSession(id: string): Promise<LogonSessionOfUser | undefined>;
   /**
    * Moves sessions' idle timers forward (never back). Best effort: returns false, having
    * written nothing, when the write would have to wait for a lock.

@@ -255,6 +255,8 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       assert.equal(await store.removeUser('tech\\viewer'), false);
       assert.equal(await store.getLogonSession('v1'), undefined);
       assert.ok(await store.getLogonSession('o1'));
+      await store.createLogonSession({ id: 'a1', userName: 'tech\\ADMIN', createdAt: 1, lastSeen: 1 }, { expiredBefore: 0, maxPerUser: 5 });
+      assert.deepEqual((await store.getLogonSession('a1'))?.user, { name: 'TECH\\admin', passwordHash: 'h4', role: 'RestoreOperator' }, 'the session comes with its user, found case-insensitively');
       assert.deepEqual((await store.listUsers()).map((u) => u.name), ['ops', 'TECH\\admin']);
       assert.equal(await store.isEmpty(), true, 'users are not resource rows');
     }));
@@ -268,7 +270,7 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       await logon('a4', 'ALICE', 40);
       assert.equal(await store.getLogonSession('a2'), undefined, 'alice\'s least recently used');
       for (const id of ['a1', 'a3', 'a4', 'b1']) assert.ok(await store.getLogonSession(id), id);
-      assert.deepEqual(await store.getLogonSession('a1'), { id: 'a1', userName: 'alice', createdAt: 10, lastSeen: 50 });
+      assert.deepEqual(await store.getLogonSession('a1'), { id: 'a1', userName: 'alice', createdAt: 10, lastSeen: 50, user: undefined }, 'no such user');
 
       assert.equal(await store.touchLogonSessions(new Map([['a1', 20], ['a3', 60], ['gone', 70]])), true);
       assert.equal((await store.getLogonSession('a1'))?.lastSeen, 50, 'never back');

@@ -32,6 +32,22 @@ export interface FaultDecision {
   readonly delayMs: number;
 }
 
+/**
+ * The fault rules as the app uses them: this process's registry, or (worker processes of one
+ * server) the one the primary process keeps for all, so counts and skips are global.
+ */
+export interface FaultRules {
+  /** Rules in force (a worker's copy may lag an add or delete elsewhere by an IPC round trip). */
+  readonly size: number;
+  /** Adds the rules in order: their views. */
+  add(rules: readonly FaultRule[]): RuleView[] | Promise<RuleView[]>;
+  list(): RuleView[] | Promise<RuleView[]>;
+  get(id: string): RuleView | undefined | Promise<RuleView | undefined>;
+  remove(id: string): boolean | Promise<boolean>;
+  clear(): number | Promise<number>;
+  decide(facts: RequestFacts): FaultDecision | undefined | Promise<FaultDecision | undefined>;
+}
+
 class ActiveRule {
   hits = 0;
   matched = 0;
@@ -70,22 +86,29 @@ class ActiveRule {
   }
 }
 
-export class FaultRegistry {
+export class FaultRegistry implements FaultRules {
   private rules: ActiveRule[] = [];
   private next = 1;
 
   constructor(initial: readonly FaultRule[] = []) {
-    for (const rule of initial) this.add(rule);
+    this.add(initial);
   }
 
   get size(): number {
     return this.rules.length;
   }
 
-  add(rule: FaultRule): RuleView {
-    const active = new ActiveRule(`f${this.next++}`, rule);
-    this.rules.push(active);
-    return active.view();
+  add(rules: readonly FaultRule[]): RuleView[] {
+    return rules.map((rule) => {
+      const active = new ActiveRule(`f${this.next++}`, rule);
+      this.rules.push(active);
+      return active.view();
+    });
+  }
+
+  /** The rules in force, with their ids (what a worker process matches requests against). */
+  inForce(): { readonly id: string; readonly rule: FaultRule }[] {
+    return this.rules.map((r) => ({ id: r.id, rule: r.rule }));
   }
 
   list(): RuleView[] {

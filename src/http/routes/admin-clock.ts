@@ -131,6 +131,8 @@ export function adminClockRoutes(ctx: AppContext, guard: (req: FastifyRequest) =
     async function post(req: FastifyRequest): Promise<ClockDescription & { ran?: RunCounts }> {
       const change = parseClockChange(req.body, clock);
       applyClockChange(clock, change);
+      // Answered only once every worker process reads the new time (the estate's leader too).
+      await ctx.clockSettled?.();
       if (!change.move) return clock.describe();
       let ran = NOTHING_RAN;
       if (change.move.forward && ctx.estate) {

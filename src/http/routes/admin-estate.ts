@@ -114,29 +114,29 @@ export function adminEstateRoutes(ctx: AppContext, guard: (req: FastifyRequest) 
       });
     };
 
-    const status = () => ctx.estate?.status() ?? { enabled: false, jobs: 0, running: 0 };
+    const status = async () => (await ctx.estate?.status()) ?? { enabled: false, jobs: 0, running: 0 };
     route(SIMULATION, {
-      GET: async () => ({ status: 200, body: status() }),
+      GET: async () => ({ status: 200, body: await status() }),
       POST: async (req) => {
         const o = bodyObject(req.body);
         onlyKeys(o, ['enabled']);
         const enabled = bool(o, 'enabled', true)!;
-        estate().setEnabled(enabled);
+        await estate().setEnabled(enabled);
         // Resumed, the engine catches up at once with what fell due while it was paused.
         if (enabled) await estate().catchUp(ctx.clock.now());
-        return { status: 200, body: status() };
+        return { status: 200, body: await status() };
       },
     });
     route(SCRIPT, {
       POST: async (req) => {
         const id = guidOf(req, 'job');
         const runs = parseScript(req.body);
-        if (!estate().script(id, runs)) throw errors.notFound(`job ${id}`);
+        if (!(await estate().script(id, runs))) throw errors.notFound(`job ${id}`);
         return { status: 200, body: { jobId: id, runs } };
       },
       DELETE: async (req) => {
         const id = guidOf(req, 'job');
-        if (!estate().script(id, [])) throw errors.notFound(`job ${id}`);
+        if (!(await estate().script(id, []))) throw errors.notFound(`job ${id}`);
         return { status: 204 };
       },
     });
@@ -146,7 +146,7 @@ export function adminEstateRoutes(ctx: AppContext, guard: (req: FastifyRequest) 
         const o = bodyObject(req.body);
         onlyKeys(o, ['reachable']);
         const reachable = bool(o, 'reachable', true)!;
-        if (!estate().setServerReachable(id, reachable)) throw errors.notFound(`backup server ${id}`);
+        if (!(await estate().setServerReachable(id, reachable))) throw errors.notFound(`backup server ${id}`);
         if (reachable) await estate().catchUp(ctx.clock.now());
         return { status: 200, body: { id, reachable } };
       },

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errors } from '../errors.js';
-import type { FaultRegistry } from '../faults/registry.js';
+import type { FaultRules } from '../faults/registry.js';
 import { MAX_RULES, parseRule, parseRuleList, RuleError, type FaultRule } from '../faults/rule.js';
 import { sendRaw } from '../send.js';
 import { ADMIN_METHODS, jsonErrors, sendJson } from './admin-shared.js';
@@ -49,7 +49,7 @@ function rulesOf(body: unknown): { rules: FaultRule[]; list: boolean } {
   }
 }
 
-export function adminFaultRoutes(faults: FaultRegistry, guard: (req: FastifyRequest) => Promise<void>) {
+export function adminFaultRoutes(faults: FaultRules, guard: (req: FastifyRequest) => Promise<void>) {
   return async (scope: FastifyInstance): Promise<void> => {
     jsonErrors(scope);
     const config = { anonymous: true };
@@ -63,25 +63,25 @@ export function adminFaultRoutes(faults: FaultRegistry, guard: (req: FastifyRequ
         if (faults.size + rules.length > MAX_RULES) {
           throw bad(`at most ${MAX_RULES} fault rules are in force at once: ${faults.size} are, this adds ${rules.length}`);
         }
-        const added = rules.map((rule) => faults.add(rule));
+        const added = await faults.add(rules);
         sendJson(reply, 201, list ? { faults: added } : added[0]);
       },
     });
     scope.route({
       method: 'GET', url: FAULTS, config, onRequest: guard,
-      handler: async (_req, reply) => sendJson(reply, 200, { faults: faults.list() }),
+      handler: async (_req, reply) => sendJson(reply, 200, { faults: await faults.list() }),
     });
     scope.route({
       method: 'DELETE', url: FAULTS, config, onRequest: guard,
       handler: async (_req, reply) => {
-        faults.clear();
+        await faults.clear();
         sendRaw(reply, 204, []);
       },
     });
     scope.route({
       method: 'GET', url: ONE, config, onRequest: guard,
       handler: async (req, reply) => {
-        const rule = faults.get(idOf(req));
+        const rule = await faults.get(idOf(req));
         if (!rule) throw unknown(req);
         sendJson(reply, 200, rule);
       },
@@ -89,7 +89,7 @@ export function adminFaultRoutes(faults: FaultRegistry, guard: (req: FastifyRequ
     scope.route({
       method: 'DELETE', url: ONE, config, onRequest: guard,
       handler: async (req, reply) => {
-        if (!faults.remove(idOf(req))) throw unknown(req);
+        if (!(await faults.remove(idOf(req)))) throw unknown(req);
         sendRaw(reply, 204, []);
       },
     });

@@ -36,7 +36,7 @@ export function adminHealthRoutes(ctx: AppContext, guard: (req: FastifyRequest) 
       config,
       onRequest: guard,
       handler: async (_req, reply) => {
-        const state = ctx.estate?.status();
+        const state = await ctx.estate?.status();
         sendJson(reply, 200, {
           status: 'ok',
           version: EMREST_VERSION,

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseInstant } from '../../clock/clock.js';
 import { errors } from '../errors.js';
 import { parsePathMatch, RuleError } from '../faults/rule.js';
-import type { Journal, JournalFilter } from '../journal.js';
+import type { JournalFilter, JournalReader } from '../journal.js';
 import { parseQueryString, rawQuery } from '../query-string.js';
 import { sendRaw } from '../send.js';
 import { ADMIN_METHODS, jsonErrors, sendJson } from './admin-shared.js';
@@ -76,7 +76,7 @@ export function journalFilter(url: string, allowLimit: boolean): { filter: Journ
   return { filter, limit };
 }
 
-export function adminRequestRoutes(journal: Journal, guard: (req: FastifyRequest) => Promise<void>) {
+export function adminRequestRoutes(journal: JournalReader, guard: (req: FastifyRequest) => Promise<void>) {
   return async (scope: FastifyInstance): Promise<void> => {
     jsonErrors(scope);
     const config = { anonymous: true };
@@ -84,17 +84,17 @@ export function adminRequestRoutes(journal: Journal, guard: (req: FastifyRequest
       method: 'GET', url: REQUESTS, config, onRequest: guard,
       handler: async (req, reply) => {
         const { filter, limit } = journalFilter(req.url, true);
-        sendJson(reply, 200, { ...journal.list(filter, limit), capacity: journal.capacity });
+        sendJson(reply, 200, { ...(await journal.list(filter, limit)), capacity: journal.capacity });
       },
     });
     scope.route({
       method: 'GET', url: COUNT, config, onRequest: guard,
-      handler: async (req, reply) => sendJson(reply, 200, { count: journal.count(journalFilter(req.url, false).filter) }),
+      handler: async (req, reply) => sendJson(reply, 200, { count: await journal.count(journalFilter(req.url, false).filter) }),
     });
     scope.route({
       method: 'DELETE', url: REQUESTS, config, onRequest: guard,
       handler: async (_req, reply) => {
-        journal.clear();
+        await journal.clear();
         sendRaw(reply, 204, []);
       },
     });

@@ -6,8 +6,8 @@ import { errors } from '../errors.js';
 import { sendRaw } from '../send.js';
 import { adminClockRoutes } from './admin-clock.js';
 import { adminEstateRoutes } from './admin-estate.js';
-import type { FaultRegistry } from '../faults/registry.js';
-import type { Journal } from '../journal.js';
+import type { FaultRules } from '../faults/registry.js';
+import type { JournalReader } from '../journal.js';
 import { adminFaultRoutes } from './admin-faults.js';
 import { adminHealthRoutes } from './admin-health.js';
 import { adminRequestRoutes } from './admin-requests.js';
@@ -31,8 +31,8 @@ const IMPORT = '/admin/v1/import';
 const DATA = '/admin/v1/data';
 /** The HTTP layer's own state the control plane reads and changes. */
 export interface AdminState {
-  readonly faults: FaultRegistry;
-  readonly journal: Journal;
+  readonly faults: FaultRules;
+  readonly journal: JournalReader;
 }
 
 export function adminRoutes(app: FastifyInstance, ctx: AppContext, state: AdminState): void {
@@ -79,7 +79,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext, state: AdminS
       onRequest: guard,
       handler: async (_req, reply) => {
         // The estate's jobs are gone with the data: it stops before it could write for them again.
-        ctx.estate?.setEnabled(false);
+        await ctx.estate?.setEnabled(false);
         await writer!.clear();
         sendRaw(reply, 204, []);
       },

@@ -4,7 +4,7 @@ import { parseFilter } from '../../filter/parse.js';
 import { planOrder, planPredicate, type QueryPlan } from '../../query/plan.js';
 import { lookupQueryType } from '../../model/index.js';
 import { tablesRead } from '../../store/schema.js';
-import { queryResult, rowNode, type Paging } from '../../represent/documents.js';
+import { queryResult, rowShape, type Paging } from '../../represent/documents.js';
 import { logonOf, type AppContext } from '../context.js';
 import { errors } from '../errors.js';
 import { param, rawQuery, rebuildQuery, type LinkEncoding, type QueryParam } from '../query-string.js';
@@ -82,7 +82,8 @@ export function queryRoute(app: FastifyInstance, ctx: AppContext, listings: List
       await listings.send(reply, rendering, {
         plan: pastEnd ? { ...plan, offset: 0, limit: 0 } : plan,
         count: true,
-        node: rowNode(type, format, base, rendering.profile),
+        shape: rowShape(type, format, rendering.profile),
+        base,
         document: (items, total) => {
           const pagesCount = Math.max(1, Math.ceil(total / pageSize));
           const links = pagingLinks(base, params, pageSize, page, pagesCount, rendering.profile.linkEncoding);

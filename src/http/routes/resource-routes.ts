@@ -3,7 +3,7 @@ import { MIN_TIME } from '../../clock/clock.js';
 import type { Predicate, QueryPlan } from '../../query/plan.js';
 import { planOrder } from '../../query/plan.js';
 import { fieldByKey, TYPES, typeNamed, VIEWS, type Row, type TypeDecl, type ViewDecl } from '../../model/index.js';
-import { collection, item, rowNode, type Format } from '../../represent/documents.js';
+import { collection, item, rowShape, type Format } from '../../represent/documents.js';
 import type { EntityWire } from '../../represent/entities.js';
 import type { Store, User } from '../../store/store.js';
 import { fromEpochMs } from '../../util/datetime.js';
@@ -48,7 +48,8 @@ const all = (type: TypeDecl, where: Predicate[]): QueryPlan => ({
 const listingOf = (type: TypeDecl, where: Predicate[], format: Format, base: string, wire: EntityWire): Listing => ({
   plan: all(type, where),
   count: false,
-  node: rowNode(type, format, base, wire),
+  shape: rowShape(type, format, wire),
+  base,
   document: (items) => collection(type, items, format),
 });
 

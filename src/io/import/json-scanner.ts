@@ -62,7 +62,15 @@ export class Scanner {
       this.done = true;
       return false;
     }
-    this.buf += r.value;
+    // Nothing left unread (the chunks end at a line's end): the chunk becomes the buffer as
+    // it is, not appended to the consumed text (the joined string would be copied whole).
+    if (this.pos === this.buf.length) {
+      this.advanceMark(this.pos);
+      this.buf = r.value;
+      this.markIndex = 0;
+      this.pos = 0;
+      this.lines.reset();
+    } else this.buf += r.value;
     return true;
   }
 

@@ -20,24 +20,38 @@ async function* byteChunks(input: ImportInput): AsyncGenerator<Uint8Array | stri
 export async function* textChunks(input: ImportInput, source: string): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let offset = 0;
-  for await (const chunk of byteChunks(input)) {
-    if (typeof chunk === 'string') {
-      yield offset === 0 && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk;
-      offset += chunk.length;
-      continue;
-    }
-    if (offset === 0 && chunk.length >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))) {
+  const decode = (bytes: Uint8Array): string => {
+    if (offset === 0 && bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
       throw new ImportError(source, 'UTF-16 input is not supported: save it as UTF-8');
     }
-    let text: string;
     try {
-      text = decoder.decode(chunk, { stream: true });
+      return decoder.decode(bytes, { stream: true });
     } catch {
-      throw new ImportError(source, `invalid UTF-8 in bytes ${offset}–${offset + chunk.length}`);
+      throw new ImportError(source, `invalid UTF-8 in bytes ${offset}–${offset + bytes.length}`);
+    } finally {
+      offset += bytes.length;
     }
-    offset += chunk.length;
+  };
+  // Bytes after a chunk's last newline are decoded with the next chunk: text chunks of NDJSON
+  // and of entity-per-line lists end at a line's end, so the scanner takes each as its buffer
+  // whole instead of appending it to the rest of the one before (flattening that joined
+  // string cost as much as parsing). A newline byte never splits a UTF-8 character.
+  let carry: Uint8Array | undefined;
+  for await (const piece of byteChunks(input)) {
+    if (typeof piece === 'string') {
+      yield offset === 0 && piece.charCodeAt(0) === 0xfeff ? piece.slice(1) : piece;
+      offset += piece.length;
+      continue;
+    }
+    const chunk = carry ? Buffer.concat([carry, piece]) : piece;
+    const nl = chunk.lastIndexOf(0x0a);
+    const whole = nl < 0 || nl === chunk.length - 1;
+    carry = whole ? undefined : Uint8Array.prototype.slice.call(chunk, nl + 1);
+    const text = decode(whole ? chunk : chunk.subarray(0, nl + 1));
     if (text) yield text;
   }
+  const last = carry ? decode(carry) : '';
+  if (last) yield last;
   try {
     const rest = decoder.decode();
     if (rest) yield rest;

@@ -5,7 +5,7 @@ import type { Row } from '../../model/index.js';
 import { RESOURCE_TABLES, tablesRead } from '../schema.js';
 import { compileCount, compileSelect, POSTGRES } from '../sql.js';
 import {
-  stampOf, StoreBusyError, type Cursor as StoreCursor, type Generations, type LogonSession, type QueryPage, type Role, type Store,
+  stampOf, StoreBusyError, type Cursor as StoreCursor, type Generations, type LogonSession, type LogonSessionOfUser, type QueryPage, type Role, type Store,
   type StoreWriter, type User, type WriteOptions,
 } from '../store.js';
 import { createPool, SNAPSHOT, transaction, translate, withClient, WRITE_WAIT_MS } from './connection.js';
@@ -256,12 +256,19 @@ export class PgStore implements Store {
     });
   }
 
-  async getLogonSession(id: string): Promise<LogonSession | undefined> {
+  async getLogonSession(id: string): Promise<LogonSessionOfUser | undefined> {
     const { rows } = await withClient(this.pool, 'logon session lookup', (c) =>
-      c.query('SELECT id, user_name, created_at, last_seen FROM logon_sessions WHERE id = $1', [id]));
-    const r = rows[0] as { id: string; user_name: string; created_at: number; last_seen: number } | undefined;
-    return r && { id: r.id, userName: r.user_name, createdAt: r.created_at, lastSeen: r.last_seen };
+      c.query(
+        'SELECT l.id, l.user_name, l.created_at, l.last_seen, u.name, u.password_hash, u.role FROM logon_sessions l ' +
+          'LEFT JOIN users u ON lower(u.name) = lower(l.user_name COLLATE "C") WHERE l.id = $1',
+        [id],
+      ));
+    const r = rows[0] as ({ id: string; user_name: string; created_at: number; last_seen: number } & Partial<UserRow>) | undefined;
+    if (r === undefined) return undefined;
+    const user = r.name === undefined || r.name === null ? undefined : toUser(r as UserRow);
+    return { id: r.id, userName: r.user_name, createdAt: r.created_at, lastSeen: r.last_seen, user };
   }
+
 
   /** Idle timers forward only; false (nothing written) rather than waiting when another holds the rows. */
   async touchLogonSessions(lastSeen: ReadonlyMap<string, number>): Promise<boolean> {

@@ -82,7 +82,17 @@ export class BulkWrite {
   /** Writes the rows the bulk way if their table's indexes are (now) deferred; else undefined. */
   upsert(plan: RowWrites, rows: readonly Row[]): Counts | undefined {
     const idsDeferred = this.tables.get(plan.table);
-    if (idsDeferred !== undefined) return insertMany(this.writes, plan, rows, !idsDeferred);
+    if (idsDeferred === true) {
+      try {
+        return insertMany(this.writes, plan, rows, false);
+      } catch (e) {
+        // An id the table's own key (not a droppable index) holds: the same as at the index build.
+        const code = (e as { code?: string }).code;
+        if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') throw duplicateId(plan.table);
+        throw e;
+      }
+    }
+    if (idsDeferred === false) return insertMany(this.writes, plan, rows, true);
     const held = this.held.get(plan.table);
     if (held && (held.written += rows.length) >= held.deferAt) {
       this.defer(plan.table, false);
@@ -132,13 +142,21 @@ export class BulkWrite {
   }
 }
 
+/** The `code` of the error of a load into a new file that wrote an id twice. */
+export const DUPLICATE_ID = 'EMREST_DUPLICATE_ID';
+
+const duplicateId = (table: string) => Object.assign(
+  new Error(`the same id was written twice into ${table} (a load into a new file or a replacing write takes every id once)`),
+  { code: DUPLICATE_ID },
+);
+
 /** Runs a deferred CREATE INDEX; a unique one fails when the write repeated an id. */
 function buildIndex(db: Database.Database, sql: string): void {
   try {
     db.exec(sql);
   } catch (e) {
     if (sql.startsWith('CREATE UNIQUE') && (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
-      throw new Error(`the same id was written twice into ${tableOfIndex(sql)} (a load into a new file or a replacing write takes every id once)`);
+      throw duplicateId(tableOfIndex(sql));
     }
     throw e;
   }

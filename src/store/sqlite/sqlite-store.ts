@@ -3,7 +3,7 @@ import type { QueryPlan } from '../../query/plan.js';
 import type { Row, TypeDecl } from '../../model/index.js';
 import { RESOURCE_TABLES, tablesRead } from '../schema.js';
 import { compileCount, compileSelect, compileUpsert, SQLITE } from '../sql.js';
-import { stampOf, type Cursor, type Generations, type LogonSession, type QueryPage, type Role, type Store, type StoreWriter, type User, type WriteOptions } from '../store.js';
+import { stampOf, type Cursor, type Generations, type LogonSession, type LogonSessionOfUser, type QueryPage, type Role, type Store, type StoreWriter, type User, type WriteOptions } from '../store.js';
 import { BulkWrite, checkForeignKeys } from './bulk.js';
 import { whenFree } from './busy.js';
 import { completeSchema, connect, migrate, nonBlocking, READ_WAIT_MS, Statements, WRITE_WAIT_MS } from './connection.js';
@@ -272,8 +272,10 @@ export class SqliteStore implements Store {
     return this.logons().create(session, limits);
   }
 
-  async getLogonSession(id: string): Promise<LogonSession | undefined> {
-    return this.logons().get(id);
+  async getLogonSession(id: string): Promise<LogonSessionOfUser | undefined> {
+    // Two files (see `LogonSessions`), so two lookups.
+    const session = await this.logons().get(id);
+    return session && { ...session, user: await this.getUser(session.userName) };
   }
 
   async touchLogonSessions(lastSeen: ReadonlyMap<string, number>): Promise<boolean> {

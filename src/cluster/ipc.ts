@@ -1,0 +1,109 @@
+import { StoreBusyError } from '../store/store.js';
+
+/**
+ * Request and reply over a cluster IPC link (a worker's `process`, or the primary's `Worker`),
+ * both ways: either end may ask, either end answers the operations it handles. Messages go with
+ * the 'advanced' serialization (structured clone), so RegExps and Infinity arrive intact.
+ */
+export interface Port {
+  send(message: unknown): boolean;
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+}
+
+interface Request {
+  readonly emrest: 'request';
+  readonly id: number;
+  readonly op: string;
+  readonly body: unknown;
+}
+
+interface Reply {
+  readonly emrest: 'reply';
+  readonly id: number;
+  readonly body?: unknown;
+  readonly error?: { readonly message: string; readonly busy: boolean };
+}
+
+type Handler = (body: never) => unknown;
+
+/** The other end did not answer in time, or went away: transient, as a busy store is (503). */
+export class PeerUnavailableError extends StoreBusyError {
+  constructor(op: string, why: string) {
+    super('worker process', `${op}: ${why}; try again shortly`);
+  }
+}
+
+export class Channel {
+  private next = 1;
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout; op: string }>();
+  private readonly handlers = new Map<string, Handler>();
+  private closed = false;
+
+  constructor(
+    private readonly port: Port,
+    private readonly timeoutMs: number,
+  ) {
+    port.on('message', (m) => void this.receive(m as Request | Reply));
+  }
+
+  /** Answers `op` requests from the other end with what `fn` returns (or throws). */
+  handle<B, R>(op: string, fn: (body: B) => R | Promise<R>): void {
+    this.handlers.set(op, fn as Handler);
+  }
+
+  request<R>(op: string, body?: unknown): Promise<R> {
+    if (this.closed) return Promise.reject(new PeerUnavailableError(op, 'the process went away'));
+    const id = this.next++;
+    return new Promise<R>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new PeerUnavailableError(op, `no answer within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer, op });
+      this.send({ emrest: 'request', id, op, body } satisfies Request);
+    });
+  }
+
+  /** The other end went away: every request waiting on it fails at once. */
+  close(): void {
+    this.closed = true;
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new PeerUnavailableError(p.op, 'the process went away'));
+      this.pending.delete(id);
+    }
+  }
+
+  private async receive(m: Request | Reply): Promise<void> {
+    if (m === null || typeof m !== 'object') return;
+    if (m.emrest === 'reply') {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      clearTimeout(p.timer);
+      if (m.error) p.reject(m.error.busy ? new StoreBusyError(p.op, m.error.message) : new Error(m.error.message));
+      else p.resolve(m.body);
+      return;
+    }
+    if (m.emrest !== 'request') return;
+    const handler = this.handlers.get(m.op);
+    let reply: Reply;
+    try {
+      if (!handler) throw new Error(`no handler for ${m.op}`);
+      reply = { emrest: 'reply', id: m.id, body: await handler(m.body as never) };
+    } catch (e) {
+      reply = { emrest: 'reply', id: m.id, error: { message: (e as Error).message, busy: e instanceof StoreBusyError } };
+    }
+    this.send(reply);
+  }
+
+  /** A link that closed meanwhile takes nothing; its requests fail through `close` or their timeout. */
+  private send(message: Request | Reply): void {
+    if (this.closed) return;
+    try {
+      this.port.send(message);
+    } catch {
+      // The process is exiting.
+    }
+  }
+}
