@@ -8,7 +8,7 @@ import {
   DEMO_DEFAULTS, describeSchedules, generateDemo, parseScheduleMix, planDemo, REPLICA_SCHEDULES,
   type DemoOptions, type DemoProgress,
 } from '../src/demo/demo.js';
-import { Random } from '../src/demo/random.js';
+import { namedGuid, Random } from '../src/demo/random.js';
 import { demoStamp } from '../src/demo/stamps.js';
 import { BACKUP_SESSION_JOB_TYPES } from '../src/model/backup-job-session.js';
 import { JOB_SESSION_STATES, RESULT_MEMBERS, TASK_STATES } from '../src/model/fields.js';
@@ -163,6 +163,16 @@ describe('Random', () => {
     assert.deepEqual(Array.from({ length: 20 }, () => b.guid()), seqA);
     assert.notDeepEqual(Array.from({ length: 20 }, () => c.guid()), seqA);
     for (const g of seqA) assert.match(g, GUID_V4);
+  });
+
+  test('named GUIDs: the same name gives the same GUID; 300,000 names give 300,000 GUIDs (a 32-bit seed space would repeat some)', () => {
+    assert.equal(namedGuid(7, 'backup-file', 'x'), namedGuid(7, 'backup-file', 'x'));
+    assert.notEqual(namedGuid(7, 'backup-file', 'x'), namedGuid(8, 'backup-file', 'x'));
+    assert.notEqual(namedGuid(7, 'backup-file', 'x'), namedGuid(7, 'restore-point', 'x'));
+    assert.match(namedGuid(7, 'a', 'b'), GUID_V4);
+    const seen = new Set<string>();
+    for (let i = 0; i < 300_000; i++) seen.add(namedGuid(1, 'backup-file', `session-${i}`));
+    assert.equal(seen.size, 300_000);
   });
 
   test('int stays within bounds', () => {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * A small seeded PRNG (sfc32, seeded through splitmix32) for deterministic demo data:
  * the same seed always yields the same sequence, on every platform and Node version.
@@ -26,6 +28,26 @@ export function mixSeed(seed: number, ...labels: (number | string)[]): number {
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const word = (w: number) => HEX[(w >>> 24) & 255] + HEX[(w >>> 16) & 255] + HEX[(w >>> 8) & 255] + HEX[w & 255];
+
+/** Sets the version-4 and variant bits of 16 bytes and writes them as a lowercase GUID. */
+function guidText(w0: number, w1: number, w2: number, w3: number): string {
+  w1 = (w1 & 0xffff0fff) | 0x00004000; // version 4
+  w2 = (w2 & 0x3fffffff) | 0x80000000; // variant 10xx
+  return (
+    word(w0) + '-' + HEX[(w1 >>> 24) & 255] + HEX[(w1 >>> 16) & 255] + '-' + HEX[(w1 >>> 8) & 255] + HEX[w1 & 255] +
+    '-' + HEX[(w2 >>> 24) & 255] + HEX[(w2 >>> 16) & 255] + '-' + HEX[(w2 >>> 8) & 255] + HEX[w2 & 255] + word(w3)
+  );
+}
+
+/**
+ * The GUID named by a seed and labels (the rows derived from another row: a session's restore
+ * point and file): 122 bits of a SHA-256 of them. Not `Random.derive(…).guid()`, whose 32-bit
+ * seed space repeats a GUID among the tens of thousands of points of a million-session estate.
+ */
+export function namedGuid(seed: number, ...labels: string[]): string {
+  const digest = createHash('sha256').update(JSON.stringify([seed, ...labels])).digest();
+  return guidText(digest.readUInt32BE(0), digest.readUInt32BE(4), digest.readUInt32BE(8), digest.readUInt32BE(12));
+}
 
 export class Random {
   private a: number;
@@ -112,13 +134,7 @@ export class Random {
 
   /** A lowercase RFC 4122 version-4-shaped GUID drawn from this generator. */
   guid(): string {
-    const w0 = this.uint32();
-    const w1 = (this.uint32() & 0xffff0fff) | 0x00004000; // version 4
-    const w2 = (this.uint32() & 0x3fffffff) | 0x80000000; // variant 10xx
-    const w3 = this.uint32();
-    return (
-      word(w0) + '-' + HEX[(w1 >>> 24) & 255] + HEX[(w1 >>> 16) & 255] + '-' + HEX[(w1 >>> 8) & 255] + HEX[w1 & 255] +
-      '-' + HEX[(w2 >>> 24) & 255] + HEX[(w2 >>> 16) & 255] + '-' + HEX[(w2 >>> 8) & 255] + HEX[w2 & 255] + word(w3)
-    );
+    return guidText(this.uint32(), this.uint32(), this.uint32(), this.uint32());
   }
+
 }

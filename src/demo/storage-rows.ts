@@ -3,7 +3,7 @@ import { sessionName } from '../model/rows.js';
 import { BACKUP_ALGORITHMS, POINT_TYPES } from '../model/vm-restore-point.js';
 import type { DateTime } from '../util/datetime.js';
 import type { DemoJob } from './fleet.js';
-import { Random } from './random.js';
+import { namedGuid } from './random.js';
 import type { DemoRepository } from './repositories.js';
 import type { PlannedSession, PlannedTask } from './session.js';
 
@@ -30,7 +30,7 @@ export interface PointRows {
   readonly vms: readonly VmRestorePointRow[];
 }
 
-const idOf = (seed: number, what: string, of: string) => Random.derive(seed, what, of).guid();
+const idOf = (seed: number, what: string, of: string) => namedGuid(seed, what, of);
 
 export const backupRow = (seed: number, job: DemoJob, repository: DemoRepository): BackupRow => ({
   id: idOf(seed, 'backup', job.row.id),
