@@ -11,6 +11,8 @@ import { FORMATS, type BenchRequest, type Format } from './report.js';
 
 /** Simulated seconds per real second while the scenario runs. */
 export const LIVE_SPEED = 600;
+/** Seconds of simulated idle time a logon session lasts in the scenario: at 600× EM's 900 would be 1.5 real seconds. */
+export const LIVE_SESSION_TIMEOUT = 86_400;
 
 /**
  * Per cycle, every a–d URL (JSON and XML) four times exactly as before, as pollers repeat

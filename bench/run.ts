@@ -17,7 +17,7 @@ import { ensureDataset, type Dataset } from './dataset.js';
 import { measure, measurePaced, timeSequential, type LoadSpec, type Measurement } from './load.js';
 import { HELP, parseOptions, UsageError, type BenchOptions } from './options.js';
 import { ensurePeers, startJsonServer, startPrism, type PeerRoute } from './peers.js';
-import { LIVE_SPEED, liveMix, renderLive, runLive, type LiveResult } from './live.js';
+import { LIVE_SESSION_TIMEOUT, LIVE_SPEED, liveMix, renderLive, runLive, type LiveResult } from './live.js';
 import { killAll, RssSampler, runToEnd, start, waitForLine, type Child } from './processes.js';
 import {
   FORMATS, renderReport, resultKey, TARGET_LABELS,
@@ -411,6 +411,7 @@ async function main(o: BenchOptions): Promise<number> {
 
     // The live estate under polling: a copy of the dataset, as the simulation writes into it.
     const liveRuns: { label: string; r: LiveResult }[] = [];
+    const liveArgs = ['--now', o.now, '--clock', 'real', '--speed', String(LIVE_SPEED), '--session-timeout', String(LIVE_SESSION_TIMEOUT), '--simulate'];
     if (o.live) {
       const copy = join(work, 'live');
       for (const n of o.workers.length ? o.workers : [undefined]) {
@@ -419,7 +420,7 @@ async function main(o: BenchOptions): Promise<number> {
         cpSync(dataset.dir, copy, { recursive: true });
         const label = n === undefined ? 'emrest' : `--workers ${n}`;
         const r = await withServer(`live, ${label}`, { ...dataset, dir: copy, storeArgs: ['--data-dir', copy] },
-          ['--now', o.now, '--clock', 'real', '--speed', String(LIVE_SPEED), '--simulate', ...workerArgs(n)],
+          [...liveArgs, ...workerArgs(n)],
           (e, sampler) => runLive({ base: e.base, headers: { 'X-RestSvcSessionId': e.token }, rss: sampler },
             liveMix(queries, (q, f) => emrestHeaders(e, q, f)), { connections: o.connections, duration: o.liveDuration }));
         liveRuns.push({ label, r });
@@ -430,8 +431,9 @@ async function main(o: BenchOptions): Promise<number> {
       rmSync(copy, { recursive: true, force: true });
     }
     const liveSection = liveRuns.length === 0 ? undefined : renderLive(liveRuns,
-      `emrest \`serve --now ${o.now} --clock real --speed ${LIVE_SPEED} --simulate\` on a copy of the dataset: the estate runs ten simulated ` +
-      `minutes per real second from the dataset's instant, writing sessions (each write moves the data generations the response cache keys on). ` +
+      `emrest \`serve ${liveArgs.join(' ')}\` on a copy of the dataset: the estate runs ten simulated ` +
+      `minutes per real second from the dataset's instant, writing sessions (each write moves the data generations the response cache keys on); ` +
+      `the logon session's idle timeout is a simulated day, as EM's 15 minutes would pass in 1.5 real seconds and autocannon does not log on again. ` +
       `autocannon, ${o.connections} connections, cycles per connection through the a–d queries in JSON and XML, each URL four times as before ` +
       `and once with a new \`Host\` (20 % of requests never cached); ${o.liveDuration} s unthrottled (maximum), then ${Math.max(1, Math.round(o.liveDuration))} s ` +
       `at half that rate (\`overallRate\`). Cache hit rate: \`emrest_response_cache_hits_total\` ÷ (hits + misses) from /metrics over the phase.`);

@@ -13,6 +13,8 @@ export const DEFAULTS = Object.freeze({
   httpsPort: 9398,
   /** Idle timeout of a logon session (spec §2). */
   sessionTimeoutSeconds: 900,
+  /** The longest `--session-timeout` takes: a year. */
+  maxSessionTimeoutSeconds: 31_536_000,
   /** Session collections show this many days back (spec §4.6). */
   windowDays: 30,
   /** Page size when a query gives none (spec §6.5). */

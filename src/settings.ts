@@ -38,6 +38,7 @@ export const SERVE_FLAGS = {
   faults: { type: 'string' },
   journal: { type: 'string' },
   workers: { type: 'string' },
+  'session-timeout': { type: 'string' },
   'em-version': { type: 'string' },
 } as const;
 
@@ -129,6 +130,9 @@ export function settingsFrom(flags: ServeFlags, env: NodeJS.ProcessEnv): Setting
   if (!isEmVersion(emVersion)) throw new UsageError(`--em-version must be one of ${EM_VERSIONS.join(', ')}, got '${emVersion}'`);
   const journalSize = intOption(flags.journal, 'journal', DEFAULTS.journalEntries, 0, DEFAULTS.maxJournalEntries);
   const workers = intOption(flags.workers ?? env.EMREST_WORKERS, 'workers', DEFAULTS.workers, 1, DEFAULTS.maxWorkers);
+  const sessionTimeoutSeconds = intOption(
+    flags['session-timeout'] ?? env.EMREST_SESSION_TIMEOUT, 'session-timeout', DEFAULTS.sessionTimeoutSeconds, 1, DEFAULTS.maxSessionTimeoutSeconds,
+  );
   return Object.freeze({
     store: storeSettingsFrom(flags, env),
     demo: flags['no-demo'] !== true,
@@ -149,7 +153,7 @@ export function settingsFrom(flags: ServeFlags, env: NodeJS.ProcessEnv): Setting
     faultRules: Object.freeze(faultRules),
     journalSize,
     workers,
-    sessionTimeoutMs: DEFAULTS.sessionTimeoutSeconds * 1000,
+    sessionTimeoutMs: sessionTimeoutSeconds * 1000,
     windowMs: DEFAULTS.windowDays * 86_400_000,
   });
 }

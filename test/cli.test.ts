@@ -36,7 +36,7 @@ describe('usage', { concurrency: true }, () => {
         serve: [
           '--data-dir', '--no-demo', '--host', '--http-port', '--https-port', '--no-http', '--no-https', '--public-url', '--tls-cert', '--tls-key',
           '--page-size', '--json-bom', '--log-level', '--log-format', '--logon-lockout', '--admin-token', '--admin-token-file',
-          '--clock', '--now', '--speed', '--workers', '--help',
+          '--clock', '--now', '--speed', '--session-timeout', '--workers', '--help',
         ],
         seed: ['--data-dir', '--seed', '--servers', '--jobs', '--days', '--replace', '--help'],
         users: ['--password', '--role', '--data-dir', '--help'],

@@ -52,6 +52,23 @@ describe('E13 authentication (store side)', () => {
   });
 });
 
+describe('serve --session-timeout', () => {
+  test('a logon session stays usable while used within the timeout and is refused once idle past it', async () => {
+    const short = await startFixtureServer({ flags: { 'session-timeout': '60' } });
+    try {
+      const s = await logon(short);
+      short.advance(59_000);
+      assert.equal((await get(short, '/api/logonSessions', { token: s.token })).status, 200, 'used within 60 s');
+      short.advance(59_000);
+      assert.equal((await get(short, '/api/logonSessions', { token: s.token })).status, 200, 'the use slid the timeout');
+      short.advance(61_000);
+      assert.equal((await get(short, '/api/logonSessions', { token: s.token })).status, 401, 'idle 61 s');
+    } finally {
+      await short.close();
+    }
+  });
+});
+
 describe('links resolve', () => {
   test('every href in a session entity and its job/server answers 200', async () => {
     const s = JSON.parse((await get(server, `/api/replicaSessions/${S1}?format=Entity`, { token, accept: JSON_ACCEPT })).body);

@@ -196,8 +196,12 @@ describe('settings', () => {
     assert.equal(s.defaultPageSize, 7);
     assert.equal(s.logonLockout, undefined);
     assert.equal(s.demo, false);
+    assert.equal(s.sessionTimeoutMs, 900_000, 'EM\'s 15 minutes by default');
+    assert.equal(settingsFrom({ 'session-timeout': '86400' }, {}).sessionTimeoutMs, 86_400_000);
+    assert.equal(settingsFrom({}, { EMREST_SESSION_TIMEOUT: '120' }).sessionTimeoutMs, 120_000);
     for (const [flags, message] of [
       [{ 'http-port': '70000' }, /^--http-port must be an integer from 0 to 65535, got '70000'$/],
+      [{ 'session-timeout': '0' }, /^--session-timeout must be an integer from 1 to 31536000, got '0'$/],
       [{ 'no-http': true, 'no-https': true }, /^--no-http and --no-https leave nothing to serve$/],
       [{ 'page-size': '0' }, /^--page-size /],
       [{ 'public-url': 'ftp://x' }, /^--public-url /],

@@ -78,6 +78,9 @@ ${STORE_HELP}
   --journal N         requests the request journal keeps (GET /admin/v1/requests), the
                       oldest dropped first; 0 turns it off (default: ${DEFAULTS.journalEntries})
                       (with --workers, per worker process)
+  --session-timeout S idle timeout of a logon session in seconds of the simulated clock, 1 to
+                      ${DEFAULTS.maxSessionTimeoutSeconds} (default: $EMREST_SESSION_TIMEOUT or ${DEFAULTS.sessionTimeoutSeconds}, EM's 15 minutes);
+                      with --speed 600 the default passes in 1.5 real seconds
   --workers N         processes serving HTTP on the same ports from the same store (1-${DEFAULTS.maxWorkers};
                       default: $EMREST_WORKERS or ${DEFAULTS.workers}). One of them runs the live estate; the
                       others ask it, and share the clock, fault rules, journal, logon lockout and
