@@ -6,6 +6,7 @@ import { hashPassword } from '../auth/password.js';
 import { clockFrom, DEFAULTS } from '../config.js';
 import type { Clock } from '../clock/clock.js';
 import { EstateLeader, type EstateLoader } from '../estate/leader.js';
+import { EstateThread } from '../estate/thread.js';
 import { SharedClock } from '../clock/shared-clock.js';
 import { Primary } from '../cluster/primary.js';
 import { ClusterMember } from '../cluster/worker.js';
@@ -135,8 +136,8 @@ function estateLoader(store: Store, clock: Clock, settings: Settings, prepares: 
     load: async (first) => {
       if (first && prepares) await prepare(store, clock.now(), settings.demo);
       if (settings.simulate === false) return undefined;
-      const estate = await Simulation.load(store, { imported, now: clock.now() });
-      if (estate) console.log(`Simulating ${estate.jobs} jobs (--no-simulate serves a snapshot)`);
+      const estate = await EstateThread.start({ store: settings.store, imported, now: clock.now() });
+      if (estate) console.log(`Simulating ${(await estate.status()).jobs} jobs (--no-simulate serves a snapshot)`);
       return estate;
     },
     simulated: async () => settings.simulate !== false && Simulation.simulates(store, { imported }),

@@ -10,8 +10,9 @@ import { Journal, type JournalFilter, type TimedJournalPage } from '../http/jour
 import { tlsMaterial } from '../http/listen.js';
 import type { MetricSnapshot } from '../http/metrics.js';
 import type { Settings } from '../settings.js';
-import { Channel, PeerUnavailableError, type Port } from './ipc.js';
-import { OPS, type EstateCall, type WorkerReady, type WorkerSetup } from './protocol.js';
+import { Channel, PeerUnavailableError, type Port } from '../io/channel.js';
+import type { EstateCall } from '../estate/proxy.js';
+import { OPS, type WorkerReady, type WorkerSetup } from './protocol.js';
 
 /** How long a stopping worker gets before it is killed. */
 const STOP_GRACE_MS = 10_000;

@@ -56,8 +56,3 @@ export interface WorkerReady {
   readonly estate: boolean;
 }
 
-/** An estate call forwarded to the leader. */
-export interface EstateCall {
-  readonly method: 'catchUp' | 'jobAction' | 'status' | 'setEnabled' | 'script' | 'setServerReachable';
-  readonly args: readonly unknown[];
-}

@@ -1,7 +1,7 @@
 import { matches, type RequestFacts } from '../http/faults/match.js';
 import type { FaultDecision, FaultRules, RuleView } from '../http/faults/registry.js';
 import type { FaultRule } from '../http/faults/rule.js';
-import type { Channel } from './ipc.js';
+import type { Channel } from '../io/channel.js';
 import { OPS, type RulesInForce } from './protocol.js';
 
 /**

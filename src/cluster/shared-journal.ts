@@ -1,5 +1,5 @@
 import type { JournalFilter, JournalPage, JournalReader } from '../http/journal.js';
-import type { Channel } from './ipc.js';
+import type { Channel } from '../io/channel.js';
 import { OPS } from './protocol.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { LockoutCounter } from '../auth/logon-lockout.js';
-import type { Channel } from './ipc.js';
+import type { Channel } from '../io/channel.js';
 import { OPS } from './protocol.js';
 
 /** A worker's logon lockout: the primary counts failures over every worker (one round trip per logon). */

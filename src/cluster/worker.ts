@@ -5,9 +5,9 @@ import type { LiveEstate } from '../estate/estate.js';
 import type { Journal, JournalFilter } from '../http/journal.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Settings } from '../settings.js';
-import { EstateProxy } from './estate-proxy.js';
-import { Channel, type Port } from './ipc.js';
-import { OPS, type EstateCall, type WorkerReady, type WorkerSetup } from './protocol.js';
+import { answerEstateCalls, EstateProxy } from '../estate/proxy.js';
+import { Channel, type Port } from '../io/channel.js';
+import { OPS, type WorkerReady, type WorkerSetup } from './protocol.js';
 import { SharedFaults } from './shared-faults.js';
 import { SharedJournal } from './shared-journal.js';
 import { SharedLockout } from './shared-lockout.js';
@@ -41,7 +41,7 @@ export class ClusterMember {
     this.faults = new SharedFaults(channel, setup.rules);
     this.journal = new SharedJournal(channel, settings.journalSize);
     this.lockout = settings.logonLockout && new SharedLockout(channel);
-    this.estateProxy = !setup.leader && setup.estate ? new EstateProxy(channel) : undefined;
+    this.estateProxy = !setup.leader && setup.estate ? new EstateProxy(channel, OPS.estate) : undefined;
   }
 
   /** Asks the primary what this worker is and the state it joins. */
@@ -68,11 +68,7 @@ export class ClusterMember {
 
   /** The leader: carries out the estate calls other workers forward. */
   runEstateFor(estate: () => LiveEstate | undefined): void {
-    this.channel.handle(OPS.estate, ({ method, args }: EstateCall) => {
-      const live = estate();
-      if (!live) throw new Error('the live estate is not running');
-      return (live[method] as (...a: unknown[]) => unknown)(...args);
-    });
+    answerEstateCalls(this.channel, OPS.estate, estate);
   }
 
   /** Tells the primary this worker serves. */

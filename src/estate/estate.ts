@@ -57,4 +57,9 @@ export interface EstateControl {
 }
 
 /** The estate as the app holds it: run, acted on, and controlled. */
-export interface LiveEstate extends Estate, EstateControl {}
+export interface LiveEstate extends Estate, EstateControl {
+  /** Where it runs apart (a thread): stops it there; what it was writing is rolled back, never half-written. */
+  close?(): Promise<void>;
+  /** Where it runs apart: resolves, with the reason, if it stops without being closed. */
+  readonly ended?: Promise<string>;
+}

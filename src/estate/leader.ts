@@ -96,6 +96,12 @@ export class EstateLeader implements LiveEstate {
         }
         if (this.stopped) return;
         this.estate = estate;
+        // An estate that stops on its own (its thread died) is loaded again at the next poll.
+        void estate.ended?.then((why) => {
+          if (this.estate !== estate) return;
+          this.options.report(new Error(why));
+          this.lose();
+        });
         // The ticker's catch-ups go through `ran`, so they are heard as those asked of the leader are.
         this.live = runLive({ catchUp: (now) => this.ran(estate, now), jobAction: (...a) => estate.jobAction(...a) }, this.clock, this.options.tickMs, this.options.report);
         this.options.onLead?.(estate);
@@ -112,7 +118,9 @@ export class EstateLeader implements LiveEstate {
   private lose(): void {
     this.live?.stop();
     this.live = undefined;
+    const estate = this.estate;
     this.estate = undefined;
+    void estate?.close?.().catch(this.options.report);
   }
 
   private running(): LiveEstate {

@@ -1,9 +1,10 @@
 import { StoreBusyError } from '../store/store.js';
 
 /**
- * Request and reply over a cluster IPC link (a worker's `process`, or the primary's `Worker`),
- * both ways: either end may ask, either end answers the operations it handles. Messages go with
- * the 'advanced' serialization (structured clone), so RegExps and Infinity arrive intact.
+ * Request and reply over a message link (a cluster worker's `process`, the primary's `Worker`,
+ * a worker thread's port), both ways: either end may ask, either end answers the operations it
+ * handles. Messages go as structured clones ('advanced' serialization in the cluster), so
+ * RegExps and Infinity arrive intact.
  */
 export interface Port {
   send(message: unknown): boolean;
@@ -35,13 +36,15 @@ export class PeerUnavailableError extends StoreBusyError {
 
 export class Channel {
   private next = 1;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout; op: string }>();
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer?: NodeJS.Timeout; op: string }>();
   private readonly handlers = new Map<string, Handler>();
-  private closed = false;
+  /** Why the other end went away, once it has. */
+  private closed: string | undefined;
 
   constructor(
     private readonly port: Port,
-    private readonly timeoutMs: number,
+    /** How long a request waits for its answer (undefined: as long as the other end lives). */
+    private readonly timeoutMs: number | undefined,
   ) {
     port.on('message', (m) => void this.receive(m as Request | Reply));
   }
@@ -52,24 +55,28 @@ export class Channel {
   }
 
   request<R>(op: string, body?: unknown): Promise<R> {
-    if (this.closed) return Promise.reject(new PeerUnavailableError(op, 'the process went away'));
+    if (this.closed !== undefined) return Promise.reject(new PeerUnavailableError(op, this.closed));
     const id = this.next++;
     return new Promise<R>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new PeerUnavailableError(op, `no answer within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
+      const { timeoutMs } = this;
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              this.pending.delete(id);
+              reject(new PeerUnavailableError(op, `no answer within ${timeoutMs} ms`));
+            }, timeoutMs);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer, op });
       this.send({ emrest: 'request', id, op, body } satisfies Request);
     });
   }
 
-  /** The other end went away: every request waiting on it fails at once. */
-  close(): void {
-    this.closed = true;
+  /** The other end went away (`why`): every request waiting on it, and every later one, fails at once. */
+  close(why = 'the process went away'): void {
+    this.closed ??= why;
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);
-      p.reject(new PeerUnavailableError(p.op, 'the process went away'));
+      p.reject(new PeerUnavailableError(p.op, this.closed));
       this.pending.delete(id);
     }
   }
@@ -99,7 +106,7 @@ export class Channel {
 
   /** A link that closed meanwhile takes nothing; its requests fail through `close` or their timeout. */
   private send(message: Request | Reply): void {
-    if (this.closed) return;
+    if (this.closed !== undefined) return;
     try {
       this.port.send(message);
     } catch {
