@@ -5,7 +5,7 @@
  * on), polled with a mix of the a–d queries as monitoring tools send them: mostly the same
  * URLs again, a share distinct. First unthrottled (the maximum rate), then at half of it.
  */
-import { measure, type MixEntry, type Measurement } from './load.js';
+import { measure, measurePaced, type MixEntry, type Measurement } from './load.js';
 import type { RssSampler } from './processes.js';
 import { FORMATS, type BenchRequest, type Format } from './report.js';
 
@@ -43,7 +43,7 @@ export interface LivePhase {
 
 export interface LiveResult {
   readonly max: LivePhase;
-  /** At half the maximum rate (autocannon `overallRate`). */
+  /** At half the maximum rate, evenly paced (`measurePaced`). */
   readonly half: LivePhase & { readonly rate: number };
   /** Job sessions the simulation added over both phases. */
   readonly sessionsWritten: number;
@@ -91,9 +91,9 @@ export async function runLive(
   const spec = { url: t.base + mix[0].path, method: 'GET', headers: {}, connections: o.connections, duration: o.duration, expectStatus: 200, mix } as const;
   const sessionsBefore = await sessions(t);
   const max = await phase(t, () => measure(spec));
-  // overallRate allows a quota per started second: whole seconds keep the achieved rate on target.
+  // Evenly paced: autocannon's overallRate would send each second's quota in one burst.
   const rate = Math.max(1, Math.floor(max.m.rps / 2));
-  const half = await phase(t, () => measure({ ...spec, duration: Math.max(1, Math.round(o.duration)), overallRate: rate }));
+  const half = await phase(t, () => measurePaced({ ...spec, rate }));
   return {
     max,
     half: { ...half, rate },

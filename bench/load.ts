@@ -122,12 +122,22 @@ export async function measure(spec: LoadSpec): Promise<Measurement> {
  */
 export async function measurePaced(spec: LoadSpec & { rate: number }): Promise<Measurement> {
   const url = new URL(spec.url);
-  const request = Buffer.from(
-    `${spec.method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n` +
-      Object.entries(spec.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') +
-      (spec.method === 'POST' ? 'Content-Length: 0\r\n' : '') + '\r\n',
-    'latin1',
-  );
+  const head = (path: string, headers: Record<string, string>) =>
+    Buffer.from(
+      `${spec.method} ${path} HTTP/1.1\r\n` +
+        Object.entries({ Host: url.host, ...headers }).map(([k, v]) => `${k}: ${v}\r\n`).join('') +
+        (spec.method === 'POST' ? 'Content-Length: 0\r\n' : '') + '\r\n',
+      'latin1',
+    );
+  // Request k is the mix's (k mod its length)-th, as autocannon takes a mix in turn; a
+  // `uniqueHost` one is built when it goes out.
+  const nextHost = hostCounter(spec.url);
+  const entries = spec.mix ?? [{ path: url.pathname + url.search, headers: spec.headers, uniqueHost: spec.uniqueHost }];
+  const built = entries.map((e) => (e.uniqueHost ? undefined : head(e.path, e.headers)));
+  const requestOf = (k: number) => {
+    const at = k % entries.length;
+    return built[at] ?? head(entries[at].path, { ...entries[at].headers, Host: nextHost() });
+  };
   const interval = 1000 / spec.rate;
   const total = Math.max(1, Math.floor(spec.rate * spec.duration));
   const latencies: number[] = [];
@@ -137,6 +147,7 @@ export async function measurePaced(spec: LoadSpec & { rate: number }): Promise<M
   let issued = 0;
   let settled = 0;
   let reconnects = 0;
+  /** Requests due and not yet sent: their numbers (their due times follow from them). */
   const queue: number[] = [];
   const idle: Conn[] = [];
   const all = new Set<Conn>();
@@ -152,9 +163,10 @@ export async function measurePaced(spec: LoadSpec & { rate: number }): Promise<M
   const dispatch = () => {
     while (queue.length > 0 && idle.length > 0) {
       const c = idle.pop()!;
-      c.due = queue.shift()!;
+      const k = queue.shift()!;
+      c.due = start + k * interval;
       c.busy = true;
-      c.socket.write(request);
+      c.socket.write(requestOf(k));
     }
   };
   const complete = (c: Conn) => {
@@ -216,7 +228,7 @@ export async function measurePaced(spec: LoadSpec & { rate: number }): Promise<M
   const start = performance.now();
   const ticker = setInterval(() => {
     const now = performance.now();
-    while (issued < total && start + issued * interval <= now) queue.push(start + issued++ * interval);
+    while (issued < total && start + issued * interval <= now) queue.push(issued++);
     if (issued === total) clearInterval(ticker);
     dispatch();
   }, 1);

@@ -425,7 +425,7 @@ async function main(o: BenchOptions): Promise<number> {
             liveMix(queries, (q, f) => emrestHeaders(e, q, f)), { connections: o.connections, duration: o.liveDuration }));
         liveRuns.push({ label, r });
         console.log(`  ${label}: max ${Math.round(r.max.m.rps)}/s p99 ${r.max.m.p99} ms, hits ${(r.max.hitRate * 100).toFixed(1)} %; ` +
-          `half ${r.half.rate}/s: ${Math.round(r.half.m.rps)}/s p99 ${r.half.m.p99} ms, hits ${(r.half.hitRate * 100).toFixed(1)} %; ` +
+          `half ${r.half.rate}/s: ${Math.round(r.half.m.rps)}/s p99 ${Math.round(r.half.m.p99)} ms, hits ${(r.half.hitRate * 100).toFixed(1)} %; ` +
           `${r.sessionsWritten} sessions written; RSS ${Math.round(r.rssKiB / 1024)} MiB in ${r.processes} process(es)`);
       }
       rmSync(copy, { recursive: true, force: true });
@@ -435,8 +435,8 @@ async function main(o: BenchOptions): Promise<number> {
       `minutes per real second from the dataset's instant, writing sessions (each write moves the data generations the response cache keys on); ` +
       `the logon session's idle timeout is a simulated day, as EM's 15 minutes would pass in 1.5 real seconds and autocannon does not log on again. ` +
       `autocannon, ${o.connections} connections, cycles per connection through the a–d queries in JSON and XML, each URL four times as before ` +
-      `and once with a new \`Host\` (20 % of requests never cached); ${o.liveDuration} s unthrottled (maximum), then ${Math.max(1, Math.round(o.liveDuration))} s ` +
-      `at half that rate (\`overallRate\`). Cache hit rate: \`emrest_response_cache_hits_total\` ÷ (hits + misses) from /metrics over the phase.`);
+      `and once with a new \`Host\` (20 % of requests never cached); ${o.liveDuration} s unthrottled (maximum), then ${o.liveDuration} s ` +
+      `at half that rate, evenly paced over ${o.connections} keep-alive connections (the same mix in turn; latency counted from when each request was due). Cache hit rate: \`emrest_response_cache_hits_total\` ÷ (hits + misses) from /metrics over the phase.`);
 
     // serve --workers N side by side, without response cache hits.
     const workerRuns: WorkersRun[] = [];
