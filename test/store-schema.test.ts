@@ -14,7 +14,8 @@ import { BackupServer, BackupTaskSession, Job, ReplicaJobSession } from '../src/
 import { TYPES, type TypeDecl } from '../src/model/index.js';
 import { closeGaps, createTable } from '../src/store/ddl.js';
 import { describeGap, parentsFirst, referencesOf, RESOURCE_TABLES, schemaGaps, storedColumns } from '../src/store/schema.js';
-import { SQLITE } from '../src/store/sql.js';
+import { compileSelect, SQLITE } from '../src/store/sql.js';
+import { planOrder } from '../src/query/plan.js';
 import { MIGRATIONS } from '../src/store/sqlite/migrations.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 
@@ -110,6 +111,23 @@ describe('the migrations and the declarations', () => {
         uniqueId: true,
         indexes: ['name NOCASE', 'server_id BINARY, capacity BINARY'],
       });
+    } finally {
+      db.close();
+    }
+  });
+
+  test('every table a type joins is reached through an index, never scanned per row', () => {
+    const { db } = migrated();
+    try {
+      for (const type of TYPES) {
+        const { text, params } = compileSelect({ type, order: planOrder(type), offset: 0, limit: 100 }, SQLITE);
+        const steps = (db.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+        // The page's own table (t) is walked in order; each joined one must be searched by key.
+        for (const step of steps.filter((d) => /^(SCAN|SEARCH) (?!t\b|p\b)/.test(d))) {
+          assert.match(step, /^SEARCH \w+ USING (COVERING )?(INDEX|INTEGER PRIMARY KEY)/, `${type.name}: ${step}`);
+          assert.doesNotMatch(step, /AUTOMATIC/, `${type.name}: ${step}`);
+        }
+      }
     } finally {
       db.close();
     }

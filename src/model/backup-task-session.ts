@@ -13,7 +13,7 @@ export const BackupTaskSession = taskSessionType({
   ],
   // The VM restore point the task made, while retention keeps it (a link whose href lacks a
   // value is left out): EM names both `<VM>@<task start>`, so the point is the one named as
-  // the task. (A plain equi-join, which the store's index on the point's name answers.)
+  // the task. (An equi-join of the names as stored, which VmRestorePoint's exact index answers.)
   related: {
     join: 'LEFT JOIN vm_restore_points vrp ON vrp.name = t.name',
     fields: [

@@ -112,6 +112,11 @@ export interface TypeDecl {
    * case-insensitively, as filters do). The unique index on `id` is implied.
    */
   readonly indexes?: readonly (readonly string[])[];
+  /**
+   * Indexes compared exactly (byte order), for another type's join on these columns: a join
+   * of two stored columns compares them as stored, which a case-insensitive index cannot serve.
+   */
+  readonly exactIndexes?: readonly (readonly string[])[];
   /** Default order and tie-break (row keys, ascending). */
   readonly defaultSort: readonly string[];
   readonly links: { readonly entity: readonly LinkDecl[]; readonly reference: readonly LinkDecl[] };

@@ -45,6 +45,8 @@ export const VmRestorePoint: TypeDecl = {
     ...serverFields('b'),
   ],
   indexes: [['creationTime', 'id'], ['restorePointId'], ['backupFileId'], ['vmName'], ['vmDisplayName'], ['name']],
+  // BackupTaskSession joins the point of each task by name.
+  exactIndexes: [['name']],
   defaultSort: ['creationTime', 'id'],
   links: {
     entity: [...up, { rel: 'Alternate', type: 'VmRestorePointReference', href: self, name: 'name' }],

@@ -22,19 +22,22 @@ function columnDef(type: TypeDecl, c: StoredColumn, dialect: Dialect, references
   return def;
 }
 
-/** Index name: the table and its key columns (`jobs__server_id`). */
-const indexName = (table: string, columns: readonly string[]) => `${table}__${columns.join('_')}`;
+/** Index name: the table and its key columns (`jobs__server_id`; an exact one ends `__exact`). */
+const indexName = (table: string, columns: readonly string[], exact = false) => `${table}__${columns.join('_')}${exact ? '__exact' : ''}`;
 
-export function createIndexes(type: TypeDecl, dialect: Dialect): string[] {
-  const out = [`CREATE UNIQUE INDEX ${indexName(type.table, ['id'])} ON ${type.table} (id)`];
-  for (const keys of type.indexes ?? []) {
+/** The declared indexes of a type's table; `ifMissing`: each made only where it is not yet. */
+export function createIndexes(type: TypeDecl, dialect: Dialect, { ifMissing = false } = {}): string[] {
+  const create = ifMissing ? 'INDEX IF NOT EXISTS' : 'INDEX';
+  const out = [`CREATE UNIQUE ${create} ${indexName(type.table, ['id'])} ON ${type.table} (id)`];
+  const declared = [...(type.indexes ?? []).map((keys) => ({ keys, exact: false })), ...(type.exactIndexes ?? []).map((keys) => ({ keys, exact: true }))];
+  for (const { keys, exact } of declared) {
     const fields = keys.map((k) => fieldByKey(type, k));
     const columns = fields.map((f) => {
       if (f.column === undefined) throw new Error(`${type.name} indexes ${f.key}, which is not stored in ${type.table}`);
-      const column = f.kind === 'string' ? dialect.caseInsensitive(f.column) : f.column;
+      const column = f.kind === 'string' && !exact ? dialect.caseInsensitive(f.column) : f.column;
       return f.optional ? column + dialect.nullsOrder(false) : column;
     });
-    out.push(`CREATE INDEX ${indexName(type.table, fields.map((f) => f.column!))} ON ${type.table} (${columns.join(', ')})`);
+    out.push(`CREATE ${create} ${indexName(type.table, fields.map((f) => f.column!), exact)} ON ${type.table} (${columns.join(', ')})`);
   }
   return out;
 }

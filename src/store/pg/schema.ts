@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { closeGaps, createTable } from '../ddl.js';
+import { closeGaps, createIndexes, createTable } from '../ddl.js';
 import { parentsFirst, schemaGaps } from '../schema.js';
 import { POSTGRES } from '../sql.js';
 
@@ -60,7 +60,7 @@ export async function prepareSchema(client: pg.ClientBase): Promise<void> {
   }
 }
 
-/** Adds what the declarations store and the database lacks (a new type's table, a new column). */
+/** Adds what the declarations store and the database lacks (a new type's table, a new column, a new index). */
 async function completeSchema(client: pg.ClientBase): Promise<void> {
   const { rows } = await client.query(
     "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()",
@@ -74,4 +74,5 @@ async function completeSchema(client: pg.ClientBase): Promise<void> {
   for (const { statements } of closeGaps(schemaGaps((t) => columns.get(t)), POSTGRES)) {
     for (const sql of statements) await client.query(sql);
   }
+  for (const type of parentsFirst()) for (const sql of createIndexes(type, POSTGRES, { ifMissing: true })) await client.query(sql);
 }

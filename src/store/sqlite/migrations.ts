@@ -177,6 +177,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX rjs_server_result ON replica_job_sessions (server_id, result, creation_time, id);
   CREATE INDEX bjs_server_result ON backup_job_sessions (server_id, result, creation_time, id);
   `,
+  // A backup task's VM restore point, joined by name as stored (VmRestorePoint.exactIndexes).
+  `
+  CREATE INDEX vm_restore_points__name__exact ON vm_restore_points (name);
+  `,
 ];
 
 /** The logon-session file beside the data (see `logonsPath`): its writes never wait for a data write. */
