@@ -54,7 +54,7 @@ describe('the tables a type reads', () => {
     assert.deepEqual(tablesRead(ReplicaJobSession), ['replica_job_sessions', 'backup_servers']);
     assert.deepEqual(tablesRead(BackupJobSession), ['backup_job_sessions', 'backup_servers', 'restore_points']);
     assert.deepEqual(tablesRead(ReplicaTaskSession), ['replica_task_sessions', 'replica_job_sessions', 'backup_servers']);
-    assert.deepEqual(tablesRead(BackupTaskSession), ['backup_task_sessions', 'backup_job_sessions', 'backup_servers', 'vm_restore_points']);
+    assert.deepEqual(tablesRead(BackupTaskSession), ['backup_task_sessions', 'backup_job_sessions', 'backup_servers', 'vm_restore_points', 'restore_points']);
   });
 
   test('every one of them is a resource table, whose writes move its generation', () => {

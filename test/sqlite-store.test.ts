@@ -290,3 +290,41 @@ describe('bulk write', () => {
     }
   });
 });
+
+describe('logon lookups', () => {
+  test('see at once what this store and another process committed: a new role, touches, a logoff', async () => {
+    const path = join(newDir(), 'emrest.db');
+    const here = openSqliteStore(path);
+    // Another connection pair on the same files, as another worker process or the CLI has.
+    const there = openSqliteStore(path);
+    const limits = { expiredBefore: 0, maxPerUser: 10 };
+    try {
+      await here.putUser({ name: 'ops', passwordHash: 'h1', role: 'PortalAdministrator' });
+      await here.createLogonSession({ id: 's1', userName: 'ops', createdAt: 1, lastSeen: 1 }, limits);
+      await here.createLogonSession({ id: 's2', userName: 'ops', createdAt: 1, lastSeen: 1 }, limits);
+      // Asked twice: the second answer is the remembered one, the same as read.
+      assert.deepEqual(await here.getLogonSession('s1'), await here.getLogonSession('s1'));
+      assert.equal((await here.getLogonSession('s1'))?.user?.role, 'PortalAdministrator');
+
+      await there.putUser({ name: 'ops', passwordHash: 'h2', role: 'RestoreOperator' });
+      assert.deepEqual((await here.getLogonSession('s1'))?.user, { name: 'ops', passwordHash: 'h2', role: 'RestoreOperator' });
+      await there.touchLogonSessions(new Map([['s1', 50]]));
+      assert.equal((await here.getLogonSession('s1'))?.lastSeen, 50);
+      await here.touchLogonSessions(new Map([['s1', 60]]));
+      assert.equal((await here.getLogonSession('s1'))?.lastSeen, 60);
+
+      await there.deleteLogonSession('s1');
+      assert.equal(await here.getLogonSession('s1'), undefined, 'a logoff elsewhere ends the session here');
+      assert.ok(await here.getLogonSession('s2'));
+      await here.deleteLogonSession('s2');
+      assert.equal(await here.getLogonSession('s2'), undefined, 'a logoff here ends it at once');
+      await here.createLogonSession({ id: 's3', userName: 'ops', createdAt: 1, lastSeen: 1 }, limits);
+      assert.ok(await here.getLogonSession('s3'));
+      await there.removeUser('ops');
+      assert.equal(await here.getLogonSession('s3'), undefined, 'a removed user takes its sessions along');
+    } finally {
+      await here.close();
+      await there.close();
+    }
+  });
+});

@@ -146,6 +146,26 @@ describe('the storage chain', () => {
     await store.close();
   });
 
+  test('a task links the VM point of its own session where two points share its name, and stays one row', async () => {
+    const { store } = await seeded();
+    const tasks = await all(store, BackupTaskSession);
+    const task = tasks.find((t) => t.vmRestorePointId !== null)!;
+    const vms = await all(store, VmRestorePoint);
+    const mine = vms.find((v) => v.id === task.vmRestorePointId)!;
+    const other = vms.find((v) => v.restorePointId !== mine.restorePointId)!;
+    // The same VM in another job started in the same second: a point of that job's session, named alike.
+    const twin = { ...mine, id: '00000000-0000-4000-8000-00000000beef', restorePointId: other.restorePointId, backupFileId: other.backupFileId };
+    // Written both before and after (by id) the task's own point, so neither the order of ids nor of rows decides.
+    for (const id of ['00000000-0000-4000-8000-00000000beef', 'ffffffff-ffff-4fff-bfff-ffffffffbeef']) {
+      await store.write((w) => w.upsert(VmRestorePoint, [{ ...twin, id }]));
+      const after = await all(store, BackupTaskSession);
+      assert.equal(after.length, tasks.length, 'no task is listed twice');
+      assert.equal(new Set(after.map((t) => t.id)).size, after.length);
+      assert.equal(after.find((t) => t.id === task.id)!.vmRestorePointId, mine.id, "the task's own session's point");
+    }
+    await store.close();
+  });
+
   test('as the clock moves: points appear after successful sessions, retention deletes the oldest and gives the space back', async () => {
     const { store, sim } = await seeded();
     const seen = new Set((await all(store, RestorePoint)).map((p) => p.id as string));

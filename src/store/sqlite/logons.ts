@@ -14,6 +14,8 @@ interface LogonRow { id: string; user_name: string; created_at: number; last_see
  */
 export class LogonSessions {
   private readonly statements: Statements;
+  /** Commits of this connection, which do not move its own `data_version`. */
+  private ownWrites = 0;
 
   constructor(path: string) {
     const db = connect(logonsPath(path), false);
@@ -26,8 +28,22 @@ export class LogonSessions {
     return this.statements.db;
   }
 
+  /** Counted in the same tick as it commits, so no lookup can pair the old version with new rows. */
+  private written<T>(attempt: () => T): () => T {
+    return () => {
+      const result = attempt();
+      this.ownWrites++;
+      return result;
+    };
+  }
+
   private write<T>(attempt: () => T): Promise<T> {
-    return whenFree('logon session write', WRITE_WAIT_MS, attempt);
+    return whenFree('logon session write', WRITE_WAIT_MS, this.written(attempt));
+  }
+
+  /** Changes whenever the file may have: a commit by any connection, of any process, this one's too. */
+  version(): string {
+    return `${this.statements.get('PRAGMA data_version').pluck().get() as number}.${this.ownWrites}`;
   }
 
   async create(s: LogonSession, limits: { expiredBefore: number; maxPerUser: number }): Promise<void> {
@@ -56,10 +72,10 @@ export class LogonSessions {
   /** Moves idle timers forward, never back; false (nothing written) when the lock is taken. */
   async touch(lastSeen: ReadonlyMap<string, number>): Promise<boolean> {
     const touch = this.statements.get('UPDATE logon_sessions SET last_seen = ? WHERE id = ? AND last_seen < ?');
-    const written = ifFree(() => this.db.transaction(() => {
+    const written = ifFree(this.written(() => this.db.transaction(() => {
       for (const [id, at] of lastSeen) touch.run(at, id, at);
       return true;
-    }).immediate());
+    }).immediate()));
     return written === true;
   }
 

@@ -56,6 +56,9 @@ const toUser = (r: UserRow): User => ({ name: r.name, passwordHash: r.password_h
 const PUT_META = compileUpsert('meta', ['name', 'value'], 'name', SQLITE);
 const PUT_USER = compileUpsert('users', ['name', 'password_hash', 'role'], 'name', SQLITE);
 
+/** Logon sessions remembered at most (more live logons than this are simply read each time). */
+const LOGON_CACHE_ENTRIES = 10_000;
+
 export class SqliteStore implements Store {
   private readonly reads: Statements;
   private readonly writes: Statements;
@@ -64,6 +67,13 @@ export class SqliteStore implements Store {
    * generations of the tables its type reads are those it was counted at (`stamp`).
    */
   private readonly counts = new Map<string, { readonly total: number; readonly stamp: string }>();
+  /**
+   * Logon sessions with their users as read at `stamp` (`logonStamp`): every authenticated
+   * request looks its session up, and while neither file has changed that costs two
+   * `PRAGMA data_version` reads instead of two queries. A logoff, a new user or password
+   * (here, in another worker or by the CLI) changes a version, so the next lookup reads again.
+   */
+  private readonly logonCache = new Map<string, { readonly value: LogonSessionOfUser; readonly stamp: string }>();
   private writing: Promise<unknown> = Promise.resolve();
   /** The current write, if it is a bulk one. */
   private bulk: BulkWrite | undefined;
@@ -272,10 +282,24 @@ export class SqliteStore implements Store {
     return this.logons().create(session, limits);
   }
 
+  /** The versions of both files a logon lookup reads (the users table is the data file's). */
+  private logonStamp(): string {
+    return `${this.logons().version()}/${this.reads.get('PRAGMA data_version').pluck().get() as number}`;
+  }
+
   async getLogonSession(id: string): Promise<LogonSessionOfUser | undefined> {
+    const stamp = this.logonStamp();
+    const cached = this.logonCache.get(id);
+    if (cached !== undefined && cached.stamp === stamp) return cached.value;
     // Two files (see `LogonSessions`), so two lookups.
     const session = await this.logons().get(id);
-    return session && { ...session, user: await this.getUser(session.userName) };
+    const value = session && Object.freeze({ ...session, user: await this.getUser(session.userName) });
+    // Kept only if nothing was committed while it was read; unknown ids are not kept at all.
+    if (value !== undefined && this.logonStamp() === stamp) {
+      if (this.logonCache.size >= LOGON_CACHE_ENTRIES) this.logonCache.clear();
+      this.logonCache.set(id, { value, stamp });
+    }
+    return value;
   }
 
   async touchLogonSessions(lastSeen: ReadonlyMap<string, number>): Promise<boolean> {
