@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { EM_VERSIONS, PROFILES } from '../src/profile/profiles.js';
 import { formatDateTime, formatDateTimeAt, parseDateTime, type TimePrecision } from '../src/util/datetime.js';
 
@@ -65,5 +66,25 @@ describe('formatDateTimeAt', () => {
     assert.equal(PROFILES['9.5'].timePrecision, 'seconds');
     assert.equal(PROFILES['12'].timePrecision, 'sql-datetime');
     assert.equal(PROFILES['13'].timePrecision, 'microseconds');
+  });
+});
+
+describe('parseDateTime', () => {
+  const pad = (n: number, w: number) => String(n).padStart(w, '0');
+  test("the UTC form EM writes reads as every other form does (a lower-case 't' takes the general path)", () => {
+    const text = fc
+      .tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), fc.integer({ min: 0, max: 25 }),
+        fc.integer({ min: 0, max: 61 }), fc.integer({ min: 0, max: 61 }), fc.option(fc.stringMatching(/^\d{1,7}$/)))
+      .map(([y, mo, d, h, mi, s, f]) => `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}${f === null ? '' : '.' + f}Z`);
+    fc.assert(fc.property(text, (t) => parseDateTime(t) === parseDateTime(t.replace('T', 't'))), { numRuns: 20_000 });
+  });
+
+  test('leap days, the year 1 and the ends of months', () => {
+    assert.equal(parseDateTime('2024-02-29T23:59:59.1234567Z'), '2024-02-29T23:59:59.1234567Z');
+    assert.equal(parseDateTime('2000-02-29T00:00:00Z'), '2000-02-29T00:00:00.0000000Z');
+    for (const bad of ['2023-02-29T00:00:00Z', '2100-02-29T00:00:00Z', '0000-01-01T00:00:00Z', '2024-04-31T00:00:00Z', '2024-01-01T24:00:00Z', '2024-01-01T00:00:00.Z']) {
+      assert.equal(parseDateTime(bad), undefined, bad);
+    }
+    assert.equal(parseDateTime('0001-01-01T00:00:00.5Z'), '0001-01-01T00:00:00.5000000Z');
   });
 });

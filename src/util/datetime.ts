@@ -22,12 +22,43 @@ function canonical(ms: number, fraction7: string): DateTime | undefined {
   );
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+const isLeap = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+
+function digits(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS[.f…f]Z` with up to 7 fraction digits, the form EM and exports write,
+ * checked and padded without a Date (an import parses millions); null for any other form.
+ */
+function utcForm(text: string): DateTime | undefined | null {
+  const n = text.length;
+  if (n < 20 || n > 28 || n === 21 || text.charCodeAt(n - 1) !== 90 /* Z */) return null;
+  if (text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':') return null;
+  if (!digits(text, 0, 4) || !digits(text, 5, 7) || !digits(text, 8, 10) || !digits(text, 11, 13) || !digits(text, 14, 16) || !digits(text, 17, 19)) return null;
+  if (n > 20 && (text[19] !== '.' || !digits(text, 20, n - 1))) return null;
+  const year = +text.slice(0, 4), month = +text.slice(5, 7), day = +text.slice(8, 10);
+  if (year < 1 || month < 1 || month > 12 || day < 1) return undefined;
+  if (day > DAYS_IN_MONTH[month - 1] + (month === 2 && isLeap(year) ? 1 : 0)) return undefined;
+  if (+text.slice(11, 13) > 23 || +text.slice(14, 16) > 59 || +text.slice(17, 19) > 59) return undefined;
+  return text.slice(0, 19) + '.' + (n > 20 ? text.slice(20, n - 1) : '').padEnd(7, '0') + 'Z';
+}
+
 /**
  * Parses the DateTime forms EM clients send (in filters and in captured documents):
  * date only, `T` or space separator, optional seconds and 1–9 fraction digits (beyond 7
  * truncated), `Z`, a `±HH:MM` offset or no zone (= UTC). Returns undefined when invalid.
  */
 export function parseDateTime(text: string): DateTime | undefined {
+  const utc = utcForm(text);
+  if (utc !== null) return utc;
   const m = FILTER_FORM.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
