@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { DemoOptions } from '../src/demo/demo.js';
 import { generateDemo } from '../src/demo/demo.js';
+import { Clock } from '../src/clock/clock.js';
+import { EstateLeader } from '../src/estate/leader.js';
 import { EstateThread } from '../src/estate/thread.js';
 import { Simulation } from '../src/estate/simulation.js';
 import { ReplicaJobSession } from '../src/model/all.js';
@@ -64,4 +66,34 @@ test('a store without demo data starts no estate thread', async (t) => {
   const store = openTestStore(dataDir);
   t.after(() => store.close());
   assert.equal(await EstateThread.start({ store: { dataDir }, imported: false, now: SEEDED }), undefined);
+});
+
+test('an estate thread that dies on its own is reported and loaded again at the next takeover poll', async (t) => {
+  const dataDir = join(root, 'reload');
+  const store = openTestStore(dataDir);
+  t.after(() => store.close());
+  await generateDemo(store, DEMO);
+  const threads: EstateThread[] = [];
+  const reports: unknown[] = [];
+  const leader = new EstateLeader(store, new Clock({ now: SEEDED, frozen: true }), {
+    load: async () => {
+      const estate = await EstateThread.start({ store: { dataDir }, imported: false, now: SEEDED });
+      threads.push(estate!);
+      return estate;
+    },
+    simulated: async () => true,
+    until: async () => undefined,
+  }, { tickMs: 3_600_000, report: (e) => reports.push(e) });
+  await leader.start();
+  t.after(() => leader.stop());
+  assert.equal(threads.length, 1);
+  // The thread goes away without the leader closing it, as a crashed one would.
+  await (threads[0] as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+  const until = Date.now() + 10_000;
+  while (threads.length < 2 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(threads.length, 2, 'loaded again');
+  assert.match(String(reports[0]), /estate thread stopped/);
+  while (!leader.leading && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+  const counts = await leader.catchUp(SEEDED + 6 * HOUR);
+  assert.ok(counts.sessionsStarted > 0, 'the new thread runs the estate on');
 });
