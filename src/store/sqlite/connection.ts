@@ -93,4 +93,11 @@ export class Statements {
     }
     return s;
   }
+  /**
+   * The connection's `data_version`: it changes whenever another connection (of this process
+   * or any other) has committed since the last call, never for this connection's own commits.
+   */
+  dataVersion(): number {
+    return this.get('PRAGMA data_version').pluck().get() as number;
+  }
 }

@@ -25,7 +25,7 @@ const lastRead = new WeakMap<Statements, { version: number; generations: Generat
  * its snapshot). The same frozen map comes back while nothing was committed meanwhile.
  */
 export function readGenerations(statements: Statements): Generations {
-  const version = statements.get('PRAGMA data_version').pluck().get() as number;
+  const version = statements.dataVersion();
   const last = lastRead.get(statements);
   if (last !== undefined && last.version === version) return last.generations;
   const generations = new Map<string, number>();

@@ -43,7 +43,7 @@ export class LogonSessions {
 
   /** Changes whenever the file may have: a commit by any connection, of any process, this one's too. */
   version(): string {
-    return `${this.statements.get('PRAGMA data_version').pluck().get() as number}.${this.ownWrites}`;
+    return `${this.statements.dataVersion()}.${this.ownWrites}`;
   }
 
   async create(s: LogonSession, limits: { expiredBefore: number; maxPerUser: number }): Promise<void> {

@@ -284,7 +284,7 @@ export class SqliteStore implements Store {
 
   /** The versions of both files a logon lookup reads (the users table is the data file's). */
   private logonStamp(): string {
-    return `${this.logons().version()}/${this.reads.get('PRAGMA data_version').pluck().get() as number}`;
+    return `${this.logons().version()}/${this.reads.dataVersion()}`;
   }
 
   async getLogonSession(id: string): Promise<LogonSessionOfUser | undefined> {
