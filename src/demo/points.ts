@@ -3,7 +3,7 @@ import type { Row, TypeDecl } from '../model/index.js';
 import type { DemoJob, Fleet } from './fleet.js';
 import { fullData, policyOf, repositoryKey, type DemoRepository, type Policy } from './repositories.js';
 import type { PlannedSession } from './session.js';
-import { backupRow, pointRows, type BackupRow, type PointFacts, type PointRows } from './storage-rows.js';
+import { backupRow, pointIds, pointRows, type BackupRow, type PointFacts, type PointIds, type PointRows } from './storage-rows.js';
 
 /**
  * The storage chain of the demo fleet as its story goes on: a backup or backup copy session
@@ -56,6 +56,12 @@ interface Stored {
 }
 
 const asRows = <T>(rows: readonly T[]) => rows as unknown as readonly Row[];
+
+/** A point whose rows were made (or stored before): from now on only its ids are kept. */
+function settle(p: Point, ids: PointIds): void {
+  p.facts = undefined;
+  p.ids = [ids.point, ids.file, ...ids.vms].join(' ');
+}
 
 export class StorageChains {
   private readonly chains = new Map<DemoJob, Chain>();
@@ -111,8 +117,7 @@ export class StorageChains {
     const repositories = [...this.touched].map((s) => ({ ...s.repository.row, freeSpace: s.repository.row.capacity - s.used }));
     const made = [...this.added].map((p) => {
       const rows = this.rowsOf(p.facts!);
-      p.facts = undefined;
-      p.ids = [rows.point.id, rows.file.id, ...rows.vms.map((v) => v.id)].join(' ');
+      settle(p, { point: rows.point.id, file: rows.file.id, vms: rows.vms.map((v) => v.id) });
       return rows;
     });
     const gone = this.removed.map((p) => {
@@ -133,11 +138,24 @@ export class StorageChains {
         [RestorePoint, gone.map((r) => r.point)],
       ],
     };
+    this.clear();
+    return changes;
+  }
+
+  /**
+   * As `drain`, for changes stored already (a replay of the story told before): keeps only
+   * what later changes need, the new points' ids, without making their rows.
+   */
+  forget(): void {
+    for (const p of this.added) settle(p, pointIds(this.seed, p.facts!));
+    this.clear();
+  }
+
+  private clear(): void {
     this.added.clear();
     this.removed.length = 0;
     this.newBackups.length = 0;
     this.touched.clear();
-    return changes;
   }
 
   private rowsOf(facts: PointFacts): PointRows {

@@ -66,15 +66,29 @@ export interface PointFacts {
 }
 
 /** The rows of a restore point of `backup` on `repository`. */
+/** The ids of a restore point's rows: the point's, its file's, its VM points' (in `facts.tasks` order). */
+export interface PointIds {
+  readonly point: string;
+  readonly file: string;
+  readonly vms: readonly string[];
+}
+
+export const pointIds = (seed: number, { session, tasks }: PointFacts): PointIds => ({
+  point: idOf(seed, 'restore-point', session.id),
+  file: idOf(seed, 'backup-file', session.id),
+  vms: tasks.map((t) => idOf(seed, 'vm-restore-point', t.id)),
+});
+
 export function pointRows(seed: number, facts: PointFacts, backup: BackupRow, repository: DemoRepository): PointRows {
   const { session: s, full } = facts;
   const job = s.job;
-  const pointId = idOf(seed, 'restore-point', s.id);
+  const ids = pointIds(seed, facts);
+  const pointId = ids.point;
   const fileType = full ? 'vbk' : 'vib';
   const fileName = `${job.row.name}D${fileStamp(s.startStamp)}.${fileType}`;
   const sep = repository.separator;
   const file: BackupFileRow = {
-    id: idOf(seed, 'backup-file', s.id),
+    id: ids.file,
     name: fileName,
     filePath: `${repository.root}${sep}${job.row.name}${sep}${fileName}`,
     backupSize: facts.backupSize,
@@ -84,8 +98,8 @@ export function pointRows(seed: number, facts: PointFacts, backup: BackupRow, re
     backupId: backup.id,
   };
   const point: RestorePointRow = { id: pointId, name: restorePointName(s.start), backupDate: s.startStamp, backupId: backup.id, sessionId: s.id };
-  const vms = facts.tasks.map((t): VmRestorePointRow => ({
-    id: idOf(seed, 'vm-restore-point', t.id),
+  const vms = facts.tasks.map((t, i): VmRestorePointRow => ({
+    id: ids.vms[i],
     name: sessionName(t.vm.name, t.createdStamp),
     vmDisplayName: t.vm.name,
     creationTime: t.createdStamp,

@@ -20,7 +20,7 @@ export interface TimelineSink {
   session?(job: DemoJob, row: JobSessionRow, tasks: readonly TaskSessionRow[]): void | Promise<void>;
   /** `job` says which table the row is of (VM, agent and file share jobs have their own). */
   job?(row: JobRow, job: DemoJob): void | Promise<void>;
-  /** The storage chain's rows to write and delete (absent: dropped, as when replaying). */
+  /** The storage chain's rows to write and delete (absent: stored before, as when replaying; not made). */
   storage?(changes: StorageChanges): void | Promise<void>;
 }
 
@@ -178,8 +178,8 @@ export class Timeline implements RunControl {
         if (row) await sink.job(row, r.job);
       }
     }
-    const storage = this.storage.drain();
-    if (sink.storage) await sink.storage(storage);
+    if (sink.storage) await sink.storage(this.storage.drain());
+    else this.storage.forget();
     this.until = Math.max(this.until, now);
     return { sessionsStarted, sessionsFinished };
   }

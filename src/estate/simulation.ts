@@ -38,8 +38,13 @@ const SIDE_TYPES = {
   backup: [BackupJobSession, BackupTaskSession],
 } as const;
 
-/** A write of at least this many rows is a bulk write (see `WriteOptions.bulk`). */
-const BULK_ROWS = 10_000;
+/**
+ * A write of at least this many rows is a bulk write (see `WriteOptions.bulk`): a catch-up
+ * over a long stop. The first catch-up after loading a 1M-session estate at `--speed 600`
+ * writes ≈ 40k rows, as fast without the bulk writer's large page cache (7.1 s against 7.9 s)
+ * and ≈ 225 MB of resident memory lighter.
+ */
+const BULK_ROWS = 100_000;
 
 /**
  * Rows waiting to be written, per type and id (a later version of a row replaces an earlier
