@@ -27,7 +27,9 @@ export function demoStamp(ms: number, ticks: number): DateTime {
   r -= m * MIN;
   const s = Math.floor(r / SEC);
   r -= s * SEC;
-  return stampPrefix + P2[h] + ':' + P2[m] + ':' + P2[s] + '.' + P3[r] + P4[ticks] + 'Z';
+  // Joined, not concatenated: V8 keeps a concatenation as a tree of its pieces (288 bytes a
+  // stamp against 48 flat), and the live estate holds hundreds of thousands of stamps.
+  return [stampPrefix, P2[h], ':', P2[m], ':', P2[s], '.', P3[r], P4[ticks], 'Z'].join('');
 }
 
 /** The canonical DateTime of epoch ms, no sub-millisecond ticks (times an operator sets). */
