@@ -65,7 +65,6 @@ export interface PointFacts {
   readonly backupSize: number;
 }
 
-/** The rows of a restore point of `backup` on `repository`. */
 /** The ids of a restore point's rows: the point's, its file's, its VM points' (in `facts.tasks` order). */
 export interface PointIds {
   readonly point: string;
@@ -79,6 +78,7 @@ export const pointIds = (seed: number, { session, tasks }: PointFacts): PointIds
   vms: tasks.map((t) => idOf(seed, 'vm-restore-point', t.id)),
 });
 
+/** The rows of a restore point of `backup` on `repository`. */
 export function pointRows(seed: number, facts: PointFacts, backup: BackupRow, repository: DemoRepository): PointRows {
   const { session: s, full } = facts;
   const job = s.job;
