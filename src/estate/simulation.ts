@@ -40,9 +40,9 @@ const SIDE_TYPES = {
 
 /**
  * A write of at least this many rows is a bulk write (see `WriteOptions.bulk`): a catch-up
- * over a long stop. The first catch-up after loading a 1M-session estate at `--speed 600`
- * writes ≈ 40k rows, as fast without the bulk writer's large page cache (7.1 s against 7.9 s)
- * and ≈ 225 MB of resident memory lighter.
+ * over a long stop. Routine catch-ups (the first after loading a 1M-session estate at
+ * `--speed 600` writes ≈ 40k rows) are as fast without the bulk writer's large page cache,
+ * which would stay resident (docs/PERF-PROFILE.md, fifth look).
  */
 const BULK_ROWS = 100_000;
 
