@@ -39,6 +39,8 @@ export interface LivePhase {
   readonly m: Measurement;
   /** Cache hits ÷ (hits + misses) over the phase, from /metrics. */
   readonly hitRate: number;
+  /** Rows of the answers computed that came from kept texts ÷ all their rows read by revision, from /metrics. */
+  readonly rowReuse: number;
 }
 
 export interface LiveResult {
@@ -59,9 +61,14 @@ function counter(text: string, name: string): number {
   return sum;
 }
 
-async function cacheCounters(base: string): Promise<{ hits: number; misses: number }> {
+async function cacheCounters(base: string): Promise<{ hits: number; misses: number; reused: number; rendered: number }> {
   const text = await (await fetch(`${base}/metrics`)).text();
-  return { hits: counter(text, 'emrest_response_cache_hits_total'), misses: counter(text, 'emrest_response_cache_misses_total') };
+  return {
+    hits: counter(text, 'emrest_response_cache_hits_total'),
+    misses: counter(text, 'emrest_response_cache_misses_total'),
+    reused: counter(text, 'emrest_row_texts_reused_total'),
+    rendered: counter(text, 'emrest_row_texts_rendered_total'),
+  };
 }
 
 /** Replica plus backup job sessions stored now. */
@@ -79,9 +86,11 @@ async function phase(t: LiveTarget, run: () => Promise<Measurement>): Promise<Li
   const before = await cacheCounters(t.base);
   const m = await run();
   const after = await cacheCounters(t.base);
-  const hits = after.hits - before.hits;
-  const misses = after.misses - before.misses;
-  return { m, hitRate: hits / (hits + misses) };
+  const share = (k: 'hits' | 'reused', other: 'misses' | 'rendered') => {
+    const yes = after[k] - before[k];
+    return yes / (yes + after[other] - before[other]);
+  };
+  return { m, hitRate: share('hits', 'misses'), rowReuse: share('reused', 'rendered') };
 }
 
 /** Runs the scenario for `duration` seconds at full load and as long at half of the rate reached. */
@@ -112,13 +121,13 @@ export function renderLive(runs: readonly { label: string; r: LiveResult }[], se
   const lines = [
     '### Live estate under polling', '',
     setting, '',
-    '| Server | Load | req/s | p50 ms | p99 ms | err | cache hit rate | job sessions written | RSS (processes) |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| Server | Load | req/s | p50 ms | p99 ms | err | cache hit rate | rows from kept texts | job sessions written | RSS (processes) |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const { label, r } of runs) {
     const rss = `${Math.round(r.rssKiB / 1024)} MiB (${r.processes})`;
-    lines.push(`| ${label} | maximum | ${fmtRate(r.max.m.rps)} | ${fmtMs(r.max.m.p50)} | ${fmtMs(r.max.m.p99)} | ${r.max.m.errors} | ${percent(r.max.hitRate)} | ${fmtRate(r.sessionsWritten)} | ${rss} |`);
-    lines.push(`| ${label} | half: ${fmtRate(r.half.rate)}/s | ${fmtRate(r.half.m.rps)} | ${fmtMs(r.half.m.p50)} | **${fmtMs(r.half.m.p99)}** | ${r.half.m.errors} | ${percent(r.half.hitRate)} | (both phases) | |`);
+    lines.push(`| ${label} | maximum | ${fmtRate(r.max.m.rps)} | ${fmtMs(r.max.m.p50)} | ${fmtMs(r.max.m.p99)} | ${r.max.m.errors} | ${percent(r.max.hitRate)} | ${percent(r.max.rowReuse)} | ${fmtRate(r.sessionsWritten)} | ${rss} |`);
+    lines.push(`| ${label} | half: ${fmtRate(r.half.rate)}/s | ${fmtRate(r.half.m.rps)} | ${fmtMs(r.half.m.p50)} | **${fmtMs(r.half.m.p99)}** | ${r.half.m.errors} | ${percent(r.half.hitRate)} | ${percent(r.half.rowReuse)} | (both phases) | |`);
   }
   return lines.join('\n') + '\n';
 }

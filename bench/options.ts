@@ -24,7 +24,7 @@ Options:
   --seed-only         only make sure the dataset(s) are in the cache, then exit
   --out FILE          results file (default bench/RESULTS.md; --smoke: none)
   --no-write          do not write a results file
-  --time-limit S      time budget in seconds once emrest is up (default 300, 390 with --scaling,
+  --time-limit S      time budget in seconds once emrest is up (default 340, 460 with --scaling,
                       more with --live and --workers);
                       what no longer fits is skipped, and the run stops at the budget + 60 s
                       regardless
@@ -152,7 +152,7 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions |
     seedOnly: values['seed-only'] ?? false,
     out: values['no-write'] ? undefined : values.out ?? (smoke ? undefined : defaultOut),
     timeLimit: num(values['time-limit'], 'time-limit',
-      300 + (values.scaling ? 90 : 0) + (live ? 60 + 3 * liveDuration : 0) * Math.max(1, workers.length) + 20 * workers.length, 10),
+      340 + (values.scaling ? 120 : 0) + (live ? 60 + 3 * liveDuration : 0) * Math.max(1, workers.length) + 20 * workers.length, 10),
     seedTimeout: num(values['seed-timeout'], 'seed-timeout', 3600, 10),
     backend,
     postgres: values.postgres ?? 'postgres://postgres@127.0.0.1:5432/postgres',

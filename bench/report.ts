@@ -33,6 +33,8 @@ export interface ScalingRow {
   readonly format: Format;
   readonly small: { readonly uncached: Timing; readonly cached: Timing };
   readonly large: { readonly uncached: Timing; readonly cached: Timing };
+  /** The large dataset without response cache hits on a server that keeps no row texts (`--row-texts-mb 0`). */
+  readonly largeRendered?: Timing;
   /** Rows the query matches in the small and the large dataset (queries only). */
   readonly matched: readonly [number | undefined, number | undefined];
 }
@@ -58,6 +60,8 @@ export interface Report {
   readonly halfLoad: ReadonlyMap<string, HalfLoad>;
   /** `${request id}|${format}` → emrest with a new Host per request (no response cache hits). */
   readonly uncached: ReadonlyMap<string, Measurement>;
+  /** The same on a server that keeps no row texts (`--row-texts-mb 0`): every row rendered anew. */
+  readonly rendered: ReadonlyMap<string, Measurement>;
   readonly rss: { readonly idleKiB: number; readonly maxKiB: number; readonly samples: number };
   readonly scaling?: { readonly smallLabel: string; readonly largeLabel: string; readonly rows: readonly ScalingRow[] };
   readonly notes: readonly string[];
@@ -177,17 +181,21 @@ export function renderReport(r: Report): string {
 
   if (r.uncached.size) {
     out.push('### emrest without response cache hits', '');
-    out.push('The query requests again, each with a new `Host` (so a new link base and cache key): SQL, count and rendering every time. One run. ' +
+    out.push('The query requests again, each with a new `Host` (so a new link base and cache key): the revisions of the page\'s rows, the count, ' +
+      'and the answer put together from the rows\' kept texts (rows unchanged since they were last rendered, as after a write that did not touch them); ' +
+      '*rendered anew*: the same against a server started with `--row-texts-mb 0`, which reads and renders every row every time. One run each. ' +
       '÷ Fastify static: this req/s over the median req/s of the bare Fastify server sending the same bytes (the target: ≥ 0.25).', '');
-    out.push(row(['Request', 'Format', 'req/s', 'p50', 'p99', 'err', '÷ Fastify static', '÷ with cache hits']));
-    out.push(row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:']));
+    out.push(row(['Request', 'Format', 'req/s', 'p50', 'p99', 'err', '÷ Fastify static', '÷ with cache hits', 'rendered anew req/s', 'p99', '÷ Fastify static']));
+    out.push(row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
     const medianRps = (t: TargetName, id: string, f: Format) => median((r.results.get(resultKey(t, id, f)) ?? []).map((c) => c.rps));
     for (const q of r.requests) {
       for (const f of FORMATS) {
         const m = r.uncached.get(`${q.id}|${f}`);
         if (!m) continue;
+        const anew = r.rendered.get(`${q.id}|${f}`);
         out.push(row([q.id, f.toUpperCase(), rps(m.rps), ms(m.p50), ms(m.p99), String(m.errors),
-          ratio(m.rps / medianRps('fastify', q.id, f)), ratio(m.rps / medianRps('emrest', q.id, f))]));
+          ratio(m.rps / medianRps('fastify', q.id, f)), ratio(m.rps / medianRps('emrest', q.id, f)),
+          anew ? rps(anew.rps) + err(anew) : '–', anew ? ms(anew.p99) : '–', anew ? ratio(anew.rps / medianRps('fastify', q.id, f)) : '–']));
       }
     }
     out.push('');
@@ -197,17 +205,19 @@ export function renderReport(r: Report): string {
     const s = r.scaling;
     out.push('### Time per query by dataset size', '');
     out.push(`One request at a time on one keep-alive connection (no queueing), ${s.smallLabel} vs ${s.largeLabel}: mean and p50 in ms ` +
-      'without response cache hits (new `Host` per request), and the mean of repeated identical requests (cache hits for a–d).', '');
-    out.push(row(['Request', 'Format', 'rows matched, small / large', `${s.smallLabel} mean`, 'p50', `${s.largeLabel} mean`, 'p50', 'large ÷ small', 'cache hit mean, small / large', 'samples']));
-    out.push(row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
+      'without response cache hits (new `Host` per request; rows from kept texts), the mean of repeated identical requests (cache hits for a–d), ' +
+      `and the ${s.largeLabel} mean with every row rendered anew (\`--row-texts-mb 0\`).`, '');
+    out.push(row(['Request', 'Format', 'rows matched, small / large', `${s.smallLabel} mean`, 'p50', `${s.largeLabel} mean`, 'p50', 'large ÷ small', 'cache hit mean, small / large', 'rendered anew, large', 'samples']));
+    out.push(row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
     for (const x of s.rows) {
-      const errs = x.small.uncached.errors + x.large.uncached.errors + x.small.cached.errors + x.large.cached.errors;
+      const errs = x.small.uncached.errors + x.large.uncached.errors + x.small.cached.errors + x.large.cached.errors + (x.largeRendered?.errors ?? 0);
       out.push(row([
         x.request.id, x.format.toUpperCase(),
         x.matched.every((n) => n === undefined) ? '–' : x.matched.map((n) => (n === undefined ? '?' : n.toLocaleString('en-US'))).join(' / '),
         msFine(x.small.uncached.mean), msFine(x.small.uncached.p50), msFine(x.large.uncached.mean), msFine(x.large.uncached.p50),
         ratio(x.large.uncached.mean / x.small.uncached.mean),
         `${msFine(x.small.cached.mean)} / ${msFine(x.large.cached.mean)}`,
+        x.largeRendered ? msFine(x.largeRendered.mean) : '–',
         `${x.small.uncached.count} / ${x.large.uncached.count}` + (errs ? ` (${errs} err)` : ''),
       ]));
     }

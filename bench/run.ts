@@ -305,8 +305,8 @@ async function main(o: BenchOptions): Promise<number> {
     };
 
     const perRound = targets.reduce((n, t) => n + requests.length * (jsonOnly.has(t) ? 1 : 2), 0);
-    const estimate = perRound * (o.warmup + o.rounds * o.duration) + requests.length * 4 * o.duration + requests.filter(isCachedQuery).length * 2 * o.duration +
-      (o.scaling ? requests.length * 2 * 3 * Math.max(0.5, o.duration / 2) : 0);
+    const estimate = perRound * (o.warmup + o.rounds * o.duration) + requests.length * 4 * o.duration + requests.filter(isCachedQuery).length * 2 * 2 * o.duration +
+      (o.scaling ? requests.length * 2 * 4 * Math.max(0.5, o.duration / 2) : 0);
     console.log(`targets: ${targets.map((t) => TARGET_LABELS[t]).join(', ')}; ${perRound} measurements per round × ${o.rounds} rounds ` +
       `of ${o.duration} s, ${o.connections} connections; about ${Math.round(estimate + perRound * o.rounds * 0.15)} s of load (budget ${o.timeLimit} s)`);
 
@@ -372,11 +372,11 @@ async function main(o: BenchOptions): Promise<number> {
       }
     }
 
+    const queries = requests.filter(isCachedQuery);
     // emrest with its query response cache defeated (a new Host, so a new link base, per request).
     const measureUncached = async (e: Emrest): Promise<Map<string, Measurement>> => {
       const out = new Map<string, Measurement>();
-      for (const r of requests) {
-        if (!isCachedQuery(r)) continue;
+      for (const r of queries) {
         for (const f of FORMATS) {
           if (!fits(o.duration + 1)) { skipped++; continue; }
           const m = await measure({
@@ -393,7 +393,7 @@ async function main(o: BenchOptions): Promise<number> {
     console.log('emrest without response cache hits (unique Host per request)');
     const uncached = await measureUncached(em);
 
-    // Extra servers of the dataset (live, worker counts): started one at a time, each stopped after use.
+    // Extra servers of the dataset (rows rendered anew, live, worker counts): started one at a time, each stopped after use.
     const withServer = async <T>(label: string, ds: Dataset, serveArgs: readonly string[], fn: (e: Emrest, rss: RssSampler) => Promise<T>): Promise<T> => {
       console.log(`starting emrest (${label})`);
       const e = await startEmrest(ds, o.now, undefined, serveArgs);
@@ -406,8 +406,14 @@ async function main(o: BenchOptions): Promise<number> {
         await e.child.stop();
       }
     };
+
+    // The same without kept row texts: every row read and rendered for every answer.
+    const RENDER_ANEW = ['--row-texts-mb', '0'];
+    const rendered = fits(queries.length * 2 * (o.duration + 1) + 10)
+      ? await withServer('--row-texts-mb 0', dataset, RENDER_ANEW, (e) => measureUncached(e))
+      : new Map<string, Measurement>();
+
     const workerArgs = (n: number | undefined) => (n === undefined ? [] : ['--workers', String(n)]);
-    const queries = requests.filter(isCachedQuery);
 
     // The live estate under polling: a copy of the dataset, as the simulation writes into it.
     const liveRuns: { label: string; r: LiveResult }[] = [];
@@ -436,7 +442,7 @@ async function main(o: BenchOptions): Promise<number> {
       `the logon session's idle timeout is a simulated day, as EM's 15 minutes would pass in 1.5 real seconds and autocannon does not log on again. ` +
       `autocannon, ${o.connections} connections, cycles per connection through the a–d queries in JSON and XML, each URL four times as before ` +
       `and once with a new \`Host\` (20 % of requests never cached); ${o.liveDuration} s unthrottled (maximum), then ${o.liveDuration} s ` +
-      `at half that rate, evenly paced over ${o.connections} keep-alive connections (the same mix in turn; latency counted from when each request was due). Cache hit rate: \`emrest_response_cache_hits_total\` ÷ (hits + misses) from /metrics over the phase.`);
+      `at half that rate, evenly paced over ${o.connections} keep-alive connections (the same mix in turn; latency counted from when each request was due). Cache hit rate: \`emrest_response_cache_hits_total\` ÷ (hits + misses) from /metrics over the phase; rows from kept texts: \`emrest_row_texts_reused_total\` ÷ (reused + rendered), the rows of the answers not cached that were unchanged since last rendered.`);
 
     // serve --workers N side by side, without response cache hits.
     const workerRuns: WorkersRun[] = [];
@@ -478,6 +484,8 @@ async function main(o: BenchOptions): Promise<number> {
       console.log(`time per query: ${smallDataset.key} vs ${dataset.key}`);
       const small = await startEmrest(smallDataset, o.now);
       stops.push(() => small.child.stop());
+      const anew = await startEmrest(dataset, o.now, undefined, RENDER_ANEW);
+      stops.push(() => anew.child.stop());
       const smallFacts = await discover(small);
       const smallRequests = requestsFor(smallFacts, o.now);
       const rows: ScalingRow[] = [];
@@ -488,7 +496,7 @@ async function main(o: BenchOptions): Promise<number> {
       for (const [i, r] of requests.entries()) {
         if (r.method !== 'GET') continue; // logon time does not depend on the data
         for (const f of FORMATS) {
-          if (!fits(3 * per + 1.5)) { skipped++; continue; }
+          if (!fits(4 * per + 2)) { skipped++; continue; }
           const sr = smallRequests[i];
           const time = (e: Emrest, q: BenchRequest, seconds: number, o2: { maxCount?: number; uniqueHost?: boolean } = {}) =>
             timeSequential(e.base + q.path, q.method, emrestHeaders(e, q, f), q.expectStatus, seconds, o2);
@@ -498,12 +506,16 @@ async function main(o: BenchOptions): Promise<number> {
           };
           const s = await both(small, sr);
           const l = await both(em, r);
-          rows.push({ request: r, format: f, small: s, large: l, matched: [await matches(small, sr), matched.get(r.id)] });
-          console.log(`  ${r.id} ${f.padEnd(4)} ${s.uncached.mean.toFixed(2)} ms → ${l.uncached.mean.toFixed(2)} ms (cache hits ${s.cached.mean.toFixed(2)} → ${l.cached.mean.toFixed(2)} ms)`);
+          await time(anew, r, 0.2, { maxCount: 50 });
+          const largeRendered = await time(anew, r, per, { uniqueHost: true });
+          rows.push({ request: r, format: f, small: s, large: l, largeRendered, matched: [await matches(small, sr), matched.get(r.id)] });
+          console.log(`  ${r.id} ${f.padEnd(4)} ${s.uncached.mean.toFixed(2)} ms → ${l.uncached.mean.toFixed(2)} ms (cache hits ${s.cached.mean.toFixed(2)} → ${l.cached.mean.toFixed(2)} ms; ` +
+            `rendered anew ${largeRendered.mean.toFixed(2)} ms)`);
         }
       }
       scaling = { smallLabel: `${label(smallFacts.counts)} sessions`, largeLabel: `${label(facts.counts)} sessions`, rows };
       await small.child.stop();
+      await anew.child.stop();
     }
     rss.stop();
     rss.sample();
@@ -511,7 +523,7 @@ async function main(o: BenchOptions): Promise<number> {
     if (skipped > 0) notes.push(`${skipped} measurements were skipped: the time budget (--time-limit ${o.timeLimit} s) ran out.`);
     if (!o.peers) { /* already noted */ }
     notes.push(`autocannon runs in the benchmark's own process on the same ${cpus().length} cores as the servers; latencies are whole milliseconds (autocannon's histogram), "<1" is below 1 ms.`);
-    notes.push('emrest caches rendered query answers (keyed by query string, format and link base; emptied by any write), so repeated identical queries (a–d) are mostly cache hits, as with a monitoring tool polling the same URL; the "without response cache" table and the time-per-query table send a new `Host` per request to measure the full path (SQL and rendering). Logons (f) verify the password with scrypt once, then against emrest\'s credential cache.');
+    notes.push('emrest caches rendered query answers (keyed by query string, format and link base; emptied by any write to a table the answer reads), so repeated identical queries (a–d) are mostly cache hits, as with a monitoring tool polling the same URL; the "without response cache" table and the time-per-query table send a new `Host` per request to miss that cache. Below it, emrest keeps each row\'s rendered text for as long as the row\'s revision is unchanged (`--row-texts-mb`), so those answers read the rows\' revisions and put kept texts together; the "rendered anew" columns measure a server that keeps none. Logons (f) verify the password with scrypt once, then against emrest\'s credential cache.');
     notes.push('Fastify static: the project\'s Fastify, default options, one wildcard route replaying the exact status, Content-Type and body emrest returned for each request (captured first).');
 
     const report = renderReport({
@@ -531,6 +543,7 @@ async function main(o: BenchOptions): Promise<number> {
       jsonOnly,
       halfLoad,
       uncached,
+      rendered,
       rss: { idleKiB: rss.first, maxKiB: rss.max, samples: rss.samples },
       scaling,
       notes,

@@ -47,6 +47,14 @@ export const DEFAULTS = Object.freeze({
   adminBodyLimitBytes: 64 * 1024 * 1024,
   /** Rendered query answers kept for reuse while the data generation is unchanged. */
   responseCacheBytes: 64 * 1024 * 1024,
+  /**
+   * Rendered rows kept for reuse while their revisions are unchanged (`--row-texts-mb`, MiB of
+   * text per process, mostly one byte a character): an answer not in the response cache then
+   * costs little more than reading its rows' revisions, even while the estate writes. 32 MiB
+   * hold about 25,000 entity rows of each format asked for.
+   */
+  rowTextsMb: 32,
+  maxRowTextsMb: 4096,
   /** Rows stepped out of the store, rendered and written at a time. */
   chunkRows: 500,
   /**
@@ -64,9 +72,9 @@ export const DEFAULTS = Object.freeze({
    * answers 202 (EM's tasks finish within moments): a client that looks right after the answer
    * finds the task Finished and the session it started; a slower action finishes its task later.
    */
+  jobActionWaitMs: 5000,
   /** Real time between the live estate's catch-ups with a running clock (at speed 600, 10 simulated minutes). */
   estateTickMs: 1000,
-  jobActionWaitMs: 5000,
 
   /**
    * Requests the journal keeps (`serve --journal N`): a test suite's worth of polling, at a

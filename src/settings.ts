@@ -37,6 +37,7 @@ export const SERVE_FLAGS = {
   speed: { type: 'string' },
   faults: { type: 'string' },
   journal: { type: 'string' },
+  'row-texts-mb': { type: 'string' },
   workers: { type: 'string' },
   'session-timeout': { type: 'string' },
   'em-version': { type: 'string' },
@@ -87,6 +88,8 @@ export interface Settings {
   readonly faultRules: readonly FaultRule[];
   /** Requests the journal keeps (`--journal N`); 0: no journal. */
   readonly journalSize: number;
+  /** Characters of rendered rows kept for reuse per process (`--row-texts-mb`); 0: none kept, pages read whole. */
+  readonly rowTextChars: number;
   /** Processes serving HTTP (`--workers N`, EMREST_WORKERS); 1: this process alone, no cluster. */
   readonly workers: number;
   /** Idle timeout of a logon session (spec §2). */
@@ -129,6 +132,7 @@ export function settingsFrom(flags: ServeFlags, env: NodeJS.ProcessEnv): Setting
   const emVersion = flags['em-version'] ?? env.EMREST_EM_VERSION ?? DEFAULT_EM_VERSION;
   if (!isEmVersion(emVersion)) throw new UsageError(`--em-version must be one of ${EM_VERSIONS.join(', ')}, got '${emVersion}'`);
   const journalSize = intOption(flags.journal, 'journal', DEFAULTS.journalEntries, 0, DEFAULTS.maxJournalEntries);
+  const rowTextsMb = intOption(flags['row-texts-mb'], 'row-texts-mb', DEFAULTS.rowTextsMb, 0, DEFAULTS.maxRowTextsMb);
   const workers = intOption(flags.workers ?? env.EMREST_WORKERS, 'workers', DEFAULTS.workers, 1, DEFAULTS.maxWorkers);
   const sessionTimeoutSeconds = intOption(
     flags['session-timeout'] ?? env.EMREST_SESSION_TIMEOUT, 'session-timeout', DEFAULTS.sessionTimeoutSeconds, 1, DEFAULTS.maxSessionTimeoutSeconds,
@@ -152,6 +156,7 @@ export function settingsFrom(flags: ServeFlags, env: NodeJS.ProcessEnv): Setting
     simulate,
     faultRules: Object.freeze(faultRules),
     journalSize,
+    rowTextChars: rowTextsMb * 1024 * 1024,
     workers,
     sessionTimeoutMs: sessionTimeoutSeconds * 1000,
     windowMs: DEFAULTS.windowDays * 86_400_000,

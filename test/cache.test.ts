@@ -19,7 +19,7 @@ import { hashPassword } from '../src/auth/password.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
 import { run, workDir } from './support/cli-process.js';
-import { get, logon, startFixtureServer, type Server, startLoggedOn } from './support/server.js';
+import { get, logon, startFixtureServer, type Server, startLoggedOn, testSettings } from './support/server.js';
 
 const rowOf = (o: object) => o as unknown as Row;
 
@@ -133,8 +133,9 @@ describe('invalidation per table', () => {
     assert.equal(replica.doc.PagingInfo.PagesCount, 4);
     assert.equal(first(backup.doc, 'BackupJobSessions'), backupSessions[0].name);
 
-    // Behind the cache's back: S1 renamed (its task's JobSession link shows that name), S4 gone.
-    behindTheCachesBack(server, 'UPDATE replica_job_sessions SET name = ? WHERE id = ?', 'renamed behind the cache', S1);
+    // Behind the cache's back: S1 renamed (its task's JobSession link shows that name), with a new
+    // revision as every write of the store gives a row it changes; S4 gone.
+    behindTheCachesBack(server, 'UPDATE replica_job_sessions SET name = ?, rev = random() WHERE id = ?', 'renamed behind the cache', S1);
     behindTheCachesBack(server, 'DELETE FROM replica_job_sessions WHERE id = ?', S4);
     await server.store.write((w) => w.upsert(BackupJobSession, [rowOf({ ...backupSessions[0], name: 'Backup Job 1@written' })]));
 
@@ -162,6 +163,76 @@ describe('invalidation per table', () => {
     const seen = rowOf({ ...backupSessions[0], name: 'seen' });
     assert.deepEqual(await server.store.write((w) => w.upsert(BackupJobSession, [seen])), { inserted: 0, updated: 1 });
     assert.equal(first((await json(server, token, BACKUP)).doc, 'BackupJobSessions'), 'seen');
+  });
+});
+
+describe('kept row texts', () => {
+  let server: Server;
+  let token: string;
+  before(async () => ({ server, token } = await startLoggedOn()));
+  after(() => server.close());
+
+  /** Rows reused and rendered so far (the server's counters). */
+  async function rowTexts(): Promise<{ reused: number; rendered: number }> {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const counter = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+    return { reused: counter('emrest_row_texts_reused_total'), rendered: counter('emrest_row_texts_rendered_total') };
+  }
+  const since = (before: { reused: number; rendered: number }, after: { reused: number; rendered: number }) =>
+    ({ reused: after.reused - before.reused, rendered: after.rendered - before.rendered });
+
+  const PAGE = '/api/query?type=ReplicaJobSession&format=Entities&sortAsc=CreationTime';
+  /** The same rows read through the streaming cursor (a page over one chunk), which keeps no texts. */
+  const STREAMED = `${PAGE}&pageSize=600`;
+  const sessionsOf = (doc: { Entities: { ReplicaJobSessions: { ReplicaJobSessions: Record<string, unknown>[] } } }) => doc.Entities.ReplicaJobSessions.ReplicaJobSessions;
+
+  async function page(): Promise<Record<string, unknown>[]> {
+    const kept = sessionsOf((await json(server, token, PAGE)).doc);
+    assert.deepEqual(kept, sessionsOf((await json(server, token, STREAMED)).doc), 'as rendered anew');
+    return kept;
+  }
+
+  test('an answer computed again reuses the texts of the rows unchanged and renders only the others, as they are now', async () => {
+    const n = replicaSessions.length;
+    let counted = await rowTexts();
+    const first = await page();
+    assert.equal(first.length, n);
+    assert.deepEqual(since(counted, (counted = await rowTexts())), { reused: 0, rendered: n });
+
+    // One session changed: the answer is computed again, from n - 1 kept texts.
+    await server.store.write((w) => w.upsert(ReplicaJobSession, [rowOf({ ...replicaSessions[1], progress: 7 })]));
+    const second = await page();
+    assert.deepEqual(since(counted, (counted = await rowTexts())), { reused: n - 1, rendered: 1 });
+    assert.deepEqual(second.map((s) => s.Progress), first.map((s) => (s.UID === `urn:veeam:ReplicaJobSession:${replicaSessions[1].id}` ? 7 : s.Progress)));
+
+    // The server its sessions join renamed: theirs are rendered again, with the new name.
+    const onBs1 = replicaSessions.filter((s) => s.serverId === BS1).length;
+    const bs1 = servers.find((s) => s.id === BS1)!;
+    await server.store.write((w) => w.upsert(BackupServer, [rowOf({ ...bs1, name: 'renamed.tech.local' })]));
+    const third = await page();
+    assert.deepEqual(since(counted, (counted = await rowTexts())), { reused: n - onBs1, rendered: onBs1 });
+    const names = third.flatMap((s) => (s.Links as { Type: string; Name?: string }[]).filter((l) => l.Type === 'BackupServerReference').map((l) => l.Name));
+    assert.equal(names.filter((name) => name === 'renamed.tech.local').length, onBs1);
+
+    // XML is written by writers of its own: its texts are kept apart.
+    assert.equal((await get(server, PAGE, { token })).status, 200);
+    assert.deepEqual(since(counted, await rowTexts()), { reused: 0, rendered: n });
+  });
+
+  test('--row-texts-mb 0 keeps none: every page is read and rendered whole', async () => {
+    assert.equal(testSettings({ 'row-texts-mb': '0' }).rowTextChars, 0);
+    assert.equal(testSettings().rowTextChars, 32 * 1024 * 1024);
+    assert.throws(() => testSettings({ 'row-texts-mb': '-1' }), /row-texts-mb/);
+    const { server: off, token: offToken } = await startLoggedOn({ flags: { 'row-texts-mb': '0' } });
+    try {
+      const whole = sessionsOf((await json(off, offToken, PAGE)).doc);
+      assert.equal(whole.length, replicaSessions.length);
+      assert.deepEqual(whole, sessionsOf((await json(off, offToken, STREAMED)).doc));
+      const text = await (await fetch(`${off.url}/metrics`)).text();
+      assert.match(text, /^emrest_row_texts_rendered_total 0$/m);
+    } finally {
+      await off.close();
+    }
   });
 });
 

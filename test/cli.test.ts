@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { verifyPassword } from '../src/auth/password.js';
 import { child, children, NS, parseXml, text } from './support/xml.js';
 import { freshDir, workDir as root, run, start, stop, waitFor } from './support/cli-process.js';
+import { storedRows } from './support/sqlite-inspector.js';
 
 const NOW = '2026-11-30T00:00:00Z';
 /** One backup server as NDJSON, for `import` and the ingest API. */
@@ -249,7 +250,7 @@ describe('users', () => {
 function snapshotOf(dir: string) {
   const db = new Database(join(dir, 'emrest.db'), { readonly: true });
   try {
-    return Object.fromEntries(TABLES.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY id`).all()]));
+    return Object.fromEntries(TABLES.map((t) => [t, storedRows(db, t)]));
   } finally {
     db.close();
   }

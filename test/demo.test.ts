@@ -15,7 +15,7 @@ import { JOB_SESSION_STATES, RESULT_MEMBERS, TASK_STATES } from '../src/model/fi
 import type { Row, TypeDecl } from '../src/model/index.js';
 import { JOB_TYPES, PLATFORMS } from '../src/model/job.js';
 import type { Store, StoreWriter } from '../src/store/store.js';
-import { inspectSqlite } from './support/sqlite-inspector.js';
+import { inspectSqlite, storedRows } from './support/sqlite-inspector.js';
 import { openTestStore, storeFile } from './support/store.js';
 import { fromEpochMs, toEpochMs } from '../src/util/datetime.js';
 
@@ -81,7 +81,7 @@ async function generate(options: Partial<DemoOptions> = {}, writes?: Write[], ra
 }
 
 const dump = (store: Store, tables = TABLES, where = '') => inspectSqlite(storeFile(store), (db) =>
-  Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM ${t} ${where} ORDER BY id`).all()])));
+  Object.fromEntries(tables.map((t) => [t, storedRows(db, t, where)])));
 const all = <T>(store: Store, sql: string, ...params: unknown[]) => inspectSqlite(storeFile(store), (db) => db.prepare(sql).all(...params) as T[]);
 const one = <T>(store: Store, sql: string, ...params: unknown[]) => inspectSqlite(storeFile(store), (db) => db.prepare(sql).get(...params) as T);
 const n = (store: Store, sql: string, ...params: unknown[]) => one<{ n: number }>(store, sql, ...params).n;

@@ -1,7 +1,8 @@
 /**
  * The compiled list writers write exactly what the generic writers write of the same row's
  * node: every type, entity and reference, every profile and XML style, over the demo's rows
- * and over rows whose free strings hold everything that needs escaping.
+ * and over rows whose free strings hold everything that needs escaping. A row's text split at
+ * its link base (to be kept for any base) makes the same items under every base.
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
@@ -13,7 +14,7 @@ import { DOCUMENTED_STYLE } from '../src/profile/xml-style.js';
 import { rowShape } from '../src/represent/documents.js';
 import { nodeOf } from '../src/represent/entities.js';
 import { toJson } from '../src/represent/json.js';
-import { itemWriter } from '../src/represent/row-writer.js';
+import { itemWriter, splitWriter } from '../src/represent/row-writer.js';
 import { xmlFragment } from '../src/represent/xml.js';
 import { FIXTURE_NOW } from './support/fixture.js';
 import { storesOfTestFile } from './support/store.js';
@@ -59,5 +60,32 @@ describe('compiled list writers', () => {
         }
       });
     }
+  }
+});
+
+describe('split row texts', () => {
+  for (const version of EM_VERSIONS) {
+    const profile = PROFILES[version];
+    test(`EM ${version}: a row split under one base makes each base's item; a row holding the mark is not split`, () => {
+      for (const type of TYPES) {
+        const rows = rowsOf.get(type)!;
+        for (const format of ['entities', 'references'] as const) {
+          const shape = rowShape(type, format, profile);
+          for (const json of [false, true]) {
+            const [first, second] = BASES.map((base) => splitWriter(shape, json, profile, '    ', base));
+            assert.equal(first.key, second.key, 'one compiled writer for every base');
+            for (const [i, row] of rows.entries()) {
+              const split = first.split(row);
+              const marked = Object.values(row).some((v) => typeof v === 'string' && v.includes('\u0001'));
+              assert.equal(split === undefined, marked, `${type.name}: split unless a value holds the mark`);
+              for (const [b, writer] of [first, second].entries()) {
+                const expected = itemWriter(shape, json, profile, '    ', BASES[b])(row, i);
+                assert.equal(split === undefined ? writer.write(row, i) : writer.item(split, i), expected, `${type.name} ${format} ${json ? 'JSON' : 'XML'}`);
+              }
+            }
+          }
+        }
+      }
+    });
   }
 });

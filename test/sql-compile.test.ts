@@ -10,8 +10,11 @@ import { BackupServer, BackupTaskSession, ReplicaJobSession } from '../src/model
 import type { TypeDecl } from '../src/model/index.js';
 import type { QueryPlan } from '../src/query/plan.js';
 import { plan } from './support/plans.js';
-import { readExpr, storedColumns } from '../src/store/schema.js';
-import { compileCount, compileInsert, compileSelect, compileUpsert, POSTGRES, SQLITE, type Dialect } from '../src/store/sql.js';
+import { joinedAliases, readExpr, storedColumns } from '../src/store/schema.js';
+import {
+  compileCount, compileInsert, compileRevisions, compileRowsById, compileSelect, compileUpsert, POSTGRES, revisable, SQLITE, type Dialect,
+} from '../src/store/sql.js';
+import { TYPES } from '../src/model/index.js';
 
 
 const DIALECTS = { sqlite: SQLITE, postgres: POSTGRES } as const;
@@ -121,6 +124,41 @@ describe('compiled reads', () => {
   }
 });
 
+describe('pages by revision', () => {
+  test('the joined rows a row depends on: the top-level aliases of its FROM clause, not a subquery\'s', () => {
+    assert.deepEqual(joinedAliases(BackupServer), []);
+    assert.deepEqual(joinedAliases(ReplicaJobSession), ['bs']);
+    assert.deepEqual(joinedAliases(BackupTaskSession), ['s', 'bs', 'vrp']);
+    for (const type of TYPES) assert.notEqual(joinedAliases(type), null, `${type.name}: a joined field reads something other than a joined row's column`);
+    const computed: TypeDecl = { ...BackupServer, fields: [...BackupServer.fields, { key: 'jobs', kind: 'int', joined: '(SELECT COUNT(*) FROM jobs j WHERE j.server_id = t.id)' }] };
+    assert.equal(joinedAliases(computed), null);
+    assert.equal(revisable(plan(computed, { limit: 10 })), false);
+  });
+
+  test('only pages found by id first are read by revision', () => {
+    assert.equal(revisable(plan(ReplicaJobSession, { limit: 100 })), true);
+    assert.equal(revisable(plan(ReplicaJobSession, { limit: 1001 })), false);
+    assert.equal(revisable(plan(ReplicaJobSession)), false);
+    assert.throws(() => compileRevisions(plan(ReplicaJobSession), SQLITE));
+  });
+
+  const texts: Texts = {
+    sqlite: `SELECT t.id, t.rev, bs.id, bs.rev FROM (SELECT t.id FROM replica_job_sessions t WHERE t.result = ? ORDER BY ${RJS_ORDER} LIMIT ? OFFSET ?) p CROSS JOIN ${RJS_FROM} WHERE t.id = p.id`,
+    postgres: `SELECT t.id, t.rev, bs.id, bs.rev FROM (SELECT t.id FROM replica_job_sessions t WHERE t.result = $1 ORDER BY ${RJS_ORDER} LIMIT $2 OFFSET $3) p CROSS JOIN ${RJS_FROM} WHERE t.id = p.id ORDER BY ${RJS_ORDER}`,
+  };
+  const byId: Texts = {
+    sqlite: `SELECT ${RJS} FROM ${RJS_FROM} WHERE t.id IN (SELECT value FROM json_each(?))`,
+    postgres: `SELECT ${RJS} FROM ${RJS_FROM} WHERE t.id IN (SELECT unnest($1::text[]))`,
+  };
+  for (const [name, dialect] of Object.entries(DIALECTS) as [keyof typeof DIALECTS, Dialect][]) {
+    test(`${name}: a page's revisions in the page's order, and rows by a list of ids`, () => {
+      const p = plan(ReplicaJobSession, { filter: 'Result==Failed', offset: 5, limit: 10 });
+      assert.deepEqual(compileRevisions(p, dialect), { text: texts[name], params: [3, 10, 5] });
+      assert.equal(compileRowsById(ReplicaJobSession, dialect), byId[name]);
+    });
+  }
+});
+
 describe('compiled writes', () => {
   const columns = storedColumns(BackupServer).map((c) => c.column);
 
@@ -129,18 +167,18 @@ describe('compiled writes', () => {
   });
 
   const upserts: Texts = {
-    sqlite: 'INSERT INTO backup_servers (name, id, description, port, version) VALUES (?, ?, ?, ?, ?) ' +
-      'ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, port = excluded.port, version = excluded.version ' +
+    sqlite: 'INSERT INTO backup_servers (name, id, description, port, version, rev) VALUES (?, ?, ?, ?, ?, random()) ' +
+      'ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, port = excluded.port, version = excluded.version, rev = random() ' +
       'WHERE backup_servers.name IS NOT excluded.name OR backup_servers.description IS NOT excluded.description OR ' +
       'backup_servers.port IS NOT excluded.port OR backup_servers.version IS NOT excluded.version',
-    postgres: 'INSERT INTO backup_servers (name, id, description, port, version) VALUES ($1, $2, $3, $4, $5) ' +
-      'ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, port = excluded.port, version = excluded.version ' +
+    postgres: 'INSERT INTO backup_servers (name, id, description, port, version, rev) VALUES ($1, $2, $3, $4, $5, DEFAULT) ' +
+      'ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, port = excluded.port, version = excluded.version, rev = DEFAULT ' +
       'WHERE backup_servers.name IS DISTINCT FROM excluded.name OR backup_servers.description IS DISTINCT FROM excluded.description OR ' +
       'backup_servers.port IS DISTINCT FROM excluded.port OR backup_servers.version IS DISTINCT FROM excluded.version',
   };
   const inserts: Texts = {
-    sqlite: 'INSERT INTO backup_servers (name, id, description, port, version) VALUES (?, ?, ?, ?, ?), (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
-    postgres: 'INSERT INTO backup_servers (name, id, description, port, version) VALUES ($1, $2, $3, $4, $5), ($6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING',
+    sqlite: 'INSERT INTO backup_servers (name, id, description, port, version, rev) VALUES (?, ?, ?, ?, ?, random()), (?, ?, ?, ?, ?, random()) ON CONFLICT (id) DO NOTHING',
+    postgres: 'INSERT INTO backup_servers (name, id, description, port, version, rev) VALUES ($1, $2, $3, $4, $5, DEFAULT), ($6, $7, $8, $9, $10, DEFAULT) ON CONFLICT (id) DO NOTHING',
   };
   const users: Texts = {
     sqlite: 'INSERT INTO users (name, password_hash, role) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role',
@@ -148,10 +186,10 @@ describe('compiled writes', () => {
   };
 
   for (const [name, dialect] of Object.entries(DIALECTS) as [keyof typeof DIALECTS, Dialect][]) {
-    test(`${name}: upsert by id that changes only what differs; multi-row insert; user upsert`, () => {
-      assert.equal(compileUpsert('backup_servers', columns, 'id', dialect, { changedOnly: true }), upserts[name]);
-      assert.equal(compileInsert('backup_servers', columns, 2, dialect, 'id'), inserts[name]);
-      assert.equal(compileInsert('backup_servers', columns, 1, dialect), inserts[name].replace(/, \([^)]*\) ON CONFLICT.*$/, ''));
+    test(`${name}: upsert by id that changes only what differs; multi-row insert, each row a new revision; user upsert`, () => {
+      assert.equal(compileUpsert('backup_servers', columns, 'id', dialect, { revised: true, changedOnly: true }), upserts[name]);
+      assert.equal(compileInsert('backup_servers', columns, 2, dialect, { revised: true, skipKey: 'id' }), inserts[name]);
+      assert.equal(compileInsert('backup_servers', columns, 1, dialect, { revised: true }), inserts[name].replace(/\), \(.*$/, ')'));
       assert.equal(compileUpsert('users', ['name', 'password_hash', 'role'], 'name', dialect), users[name]);
     });
   }

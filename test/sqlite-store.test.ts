@@ -23,7 +23,7 @@ import { buildSqliteFile } from '../src/store/sqlite/build.js';
 import { logonsPath, openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store, WriteOptions } from '../src/store/store.js';
 import { storeContract } from './contract/store.contract.js';
-import { holdWriteLock, inspectSqlite } from './support/sqlite-inspector.js';
+import { holdWriteLock, inspectSqlite, storedRows } from './support/sqlite-inspector.js';
 
 const NOW = Date.parse('2026-11-30T00:00:00Z');
 const OPTIONS = { ...DEMO_DEFAULTS, jobs: 5, backupJobs: 5, days: 12, now: NOW };
@@ -51,7 +51,7 @@ storeContract('SQLite', async () => {
 });
 
 const inspect = (path: string) => inspectSqlite(path, (db) => ({
-  rows: Object.fromEntries(RESOURCE_TABLES.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY id`).all()])),
+  rows: Object.fromEntries(RESOURCE_TABLES.map((t) => [t, storedRows(db, t)])),
   schema: db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%' ORDER BY name").all(),
   journal: db.pragma('journal_mode', { simple: true }),
   version: db.pragma('user_version', { simple: true }),

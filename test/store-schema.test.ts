@@ -14,7 +14,7 @@ import { BackupServer, BackupTaskSession, Job, ReplicaJobSession } from '../src/
 import { TYPES, type TypeDecl } from '../src/model/index.js';
 import { closeGaps, createTable } from '../src/store/ddl.js';
 import { describeGap, parentsFirst, referencesOf, RESOURCE_TABLES, schemaGaps, storedColumns } from '../src/store/schema.js';
-import { compileSelect, SQLITE } from '../src/store/sql.js';
+import { compileRevisions, compileRowsById, compileSelect, SQLITE } from '../src/store/sql.js';
 import { planOrder } from '../src/query/plan.js';
 import { MIGRATIONS } from '../src/store/sqlite/migrations.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
@@ -63,6 +63,8 @@ describe('the migrations and the declarations', () => {
     try {
       assert.deepEqual(schemaGaps(columnsOf, [extra, BackupServer]).map(describeGap), ['jobs has no column retention_days (Job.retention)']);
       assert.deepEqual(schemaGaps(() => undefined, [BackupServer]).map(describeGap), ['no table backup_servers (BackupServer)']);
+      const withoutRevisions = (table: string) => columnsOf(table)?.filter((c) => c !== 'rev');
+      assert.deepEqual(schemaGaps(withoutRevisions, [BackupServer]).map(describeGap), ['backup_servers has no revision column']);
     } finally {
       db.close();
     }
@@ -72,8 +74,8 @@ describe('the migrations and the declarations', () => {
     old.exec(MIGRATIONS.join(';\n') + ';\nALTER TABLE backup_task_sessions DROP COLUMN vm_uid;');
     old.pragma(`user_version = ${MIGRATIONS.length}`);
     old.exec(`INSERT INTO backup_servers (id, name) VALUES ('${GUID(1)}', 'vbr');
-      INSERT INTO backup_job_sessions VALUES ('${GUID(2)}', '${GUID(1)}', '${GUID(3)}', 'j', 'j', 0, '2026-01-01T00:00:00Z', NULL, 5, 1, 100, NULL, 0);
-      INSERT INTO backup_task_sessions VALUES ('${GUID(4)}', '${GUID(2)}', 'vm', 'vm', '2026-01-01T00:00:00Z', NULL, 2, 1, '', 7);`);
+      INSERT INTO backup_job_sessions VALUES ('${GUID(2)}', '${GUID(1)}', '${GUID(3)}', 'j', 'j', 0, '2026-01-01T00:00:00Z', NULL, 5, 1, 100, NULL, 0, NULL);
+      INSERT INTO backup_task_sessions VALUES ('${GUID(4)}', '${GUID(2)}', 'vm', 'vm', '2026-01-01T00:00:00Z', NULL, 2, 1, '', 7, NULL);`);
     old.close();
     const store = openSqliteStore(path);
     try {
@@ -106,7 +108,7 @@ describe('the migrations and the declarations', () => {
       assert.deepEqual(gaps.map(describeGap), ['no table proxies (Proxy)']);
       for (const { statements } of closeGaps(gaps, SQLITE)) for (const sql of statements) db.exec(sql);
       assert.deepEqual(shape(db, 'proxies'), {
-        columns: ['capacity INTEGER NOT NULL', 'id TEXT NOT NULL', 'kind INTEGER', 'name TEXT NOT NULL', 'server_id TEXT NOT NULL'],
+        columns: ['capacity INTEGER NOT NULL', 'id TEXT NOT NULL', 'kind INTEGER', 'name TEXT NOT NULL', 'rev INTEGER', 'server_id TEXT NOT NULL'],
         foreignKeys: ['server_id → backup_servers.id'],
         uniqueId: true,
         indexes: ['name NOCASE', 'server_id BINARY, capacity BINARY'],
@@ -116,17 +118,21 @@ describe('the migrations and the declarations', () => {
     }
   });
 
-  test('every table a type joins is reached through an index, never scanned per row', () => {
+  test('every table a type joins is reached through an index, never scanned per row (pages, their revisions, rows by id)', () => {
     const { db } = migrated();
     try {
       for (const type of TYPES) {
-        const { text, params } = compileSelect({ type, order: planOrder(type), offset: 0, limit: 100 }, SQLITE);
-        const steps = (db.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...params) as { detail: string }[]).map((r) => r.detail);
-        // The page's own table (t) is walked in order; each joined one must be searched by key.
-        for (const step of steps.filter((d) => /^(SCAN|SEARCH) (?!t\b|p\b)/.test(d))) {
+        const page = { type, order: planOrder(type), offset: 0, limit: 100 };
+        const byId = { text: compileRowsById(type, SQLITE), params: ['[]'] };
+        const planOf = ({ text, params }: { text: string; params: unknown[] }) =>
+          (db.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+        const steps = [compileSelect(page, SQLITE), compileRevisions(page, SQLITE), byId].flatMap(planOf);
+        // The page's own table (t) is walked in order (or by the listed ids); each joined one must be searched by key.
+        for (const step of steps.filter((d) => /^(SCAN|SEARCH) (?!t\b|p\b|json_each\b)/.test(d))) {
           assert.match(step, /^SEARCH \w+ USING (COVERING )?(INDEX|INTEGER PRIMARY KEY)/, `${type.name}: ${step}`);
           assert.doesNotMatch(step, /AUTOMATIC/, `${type.name}: ${step}`);
         }
+        assert.match(planOf(byId)[0], /^SEARCH t USING (INDEX \w+|INTEGER PRIMARY KEY) \(id=\?\)/, `${type.name}: rows by id`);
       }
     } finally {
       db.close();

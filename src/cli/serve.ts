@@ -79,6 +79,10 @@ ${STORE_HELP}
   --journal N         requests the request journal keeps (GET /admin/v1/requests), the
                       oldest dropped first; 0 turns it off (default: ${DEFAULTS.journalEntries})
                       (with --workers, per worker process)
+  --row-texts-mb N    memory for rendered rows kept for reuse while unchanged, so that an
+                      answer not in the response cache (a new query, or one after a write)
+                      renders only the rows that changed; MiB per process, 0 turns it off
+                      (default: ${DEFAULTS.rowTextsMb}, about 25,000 entity rows)
   --session-timeout S idle timeout of a logon session in seconds of the simulated clock, 1 to
                       ${DEFAULTS.maxSessionTimeoutSeconds} (default: $EMREST_SESSION_TIMEOUT or ${DEFAULTS.sessionTimeoutSeconds}, EM's 15 minutes);
                       with --speed 600 the default passes in 1.5 real seconds

@@ -8,6 +8,7 @@ import { LogonLockout, type LockoutCounter } from '../auth/logon-lockout.js';
 import { DEFAULTS } from '../config.js';
 import { BadQuery } from '../query/plan.js';
 import { errorDocument } from '../represent/documents.js';
+import { RowTexts } from '../represent/row-texts.js';
 import { StoreBusyError } from '../store/store.js';
 import { authenticate, basicUserName } from './auth.js';
 import { FaultRuntime } from './faults/apply.js';
@@ -265,7 +266,8 @@ export function buildApp(
     idleTimers: timers,
     failed: (reason) => metrics.logonFailed(reason),
   });
-  const listings = new Listings(ctx.store);
+  const rowTexts = ctx.settings.rowTextChars > 0 ? new RowTexts(ctx.settings.rowTextChars) : undefined;
+  const listings = new Listings(ctx.store, rowTexts, (reused, rendered) => metrics.rowTexts(reused, rendered));
   queryRoute(app, ctx, listings, (hit) => metrics.cacheLookup(hit));
   resourceRoutes(app, ctx, listings, jobActionRoutes(app, ctx));
   reportRoutes(app, ctx);

@@ -6,9 +6,11 @@ import type { QueryPlan } from '../query/plan.js';
 import type { Row } from '../model/index.js';
 import { STREAMED, type Document, type Node, type StreamParts } from '../represent/model.js';
 import type { RowShape } from '../represent/row-shape.js';
-import { itemWriter } from '../represent/row-writer.js';
+import { itemWriter, splitWriter, type SplitWriter } from '../represent/row-writer.js';
+import type { RowTexts } from '../represent/row-texts.js';
+import { revisable } from '../store/sql.js';
 import type { Store } from '../store/store.js';
-import { renderBody, renderParts, renderWhole, sendRaw, type Rendering } from './send.js';
+import { partsOf, renderBody, renderParts, renderWhole, sendRaw, type Rendering } from './send.js';
 
 /** A document around one list of rows: the answers of queries and collections. */
 export interface Listing {
@@ -25,19 +27,31 @@ export interface Listing {
 }
 
 /**
- * Sends list answers of any size. One that fits in two chunks goes out whole, with
- * Content-Length; a longer one is streamed (chunked): rendered a chunk at a time and written
- * as fast as the client takes it, yielding to other requests between chunks, so neither
- * memory nor anyone's wait grows with the answer.
+ * Sends list answers of any size. A page of up to a chunk's rows, of a type whose rows have
+ * revisions, is read by revision first and goes out whole, with Content-Length: the texts of
+ * its rows unchanged since they were last rendered come from `RowTexts`, only the others are
+ * read and rendered. Other answers that fit in two chunks go out whole too; a longer one is
+ * streamed (chunked): rendered a chunk at a time and written as fast as the client takes it,
+ * yielding to other requests between chunks, so neither memory nor anyone's wait grows with
+ * the answer.
  */
 export class Listings {
   private streams = 0;
   private readonly queue: (() => void)[] = [];
 
-  constructor(private readonly store: Store) {}
+  /**
+   * `texts`: none, every answer is read and rendered whole. `counted`: told, for each page read
+   * by revision, how many rows came from kept texts and how many were rendered.
+   */
+  constructor(
+    private readonly store: Store,
+    private readonly texts: RowTexts | undefined,
+    private readonly counted: (reused: number, rendered: number) => void = () => undefined,
+  ) {}
 
   async send(reply: FastifyReply, rendering: Rendering, listing: Listing): Promise<void> {
     const { plan } = listing;
+    if (this.texts && plan.limit <= DEFAULTS.chunkRows && revisable(plan)) return this.sendRevised(reply, rendering, listing, this.texts);
     const long = plan.limit < 0 || plan.limit > 2 * DEFAULTS.chunkRows;
     if (long) await this.turn();
     try {
@@ -48,15 +62,15 @@ export class Listings {
         const total = cursor.total ?? 0;
         const writer = (parts: StreamParts) => itemWriter(listing.shape, rendering.json, rendering.profile, parts.indent, listing.base);
         if (second.length === 0) {
-          // No rows: the empty list's own form (`<X />`), which the parts cannot give.
-          const rendered = first.length === 0
-            ? renderBody(listing.document([], total), rendering)
-            : renderWhole(listing.document(STREAMED, total), rendering, (parts) => {
-                const write = writer(parts);
-                return first.map((row, i) => write(row, i));
-              });
-          listing.whole?.(rendered);
-          return sendRaw(reply, 200, [['Content-Type', rendered.contentType]], rendered.body);
+          let rendered;
+          if (first.length === 0) {
+            rendered = emptyList(listing, total, rendering);
+          } else {
+            const parts = partsOf(listing.document(STREAMED, total), rendering);
+            const write = writer(parts);
+            rendered = renderWhole(parts, rendering, first.map((row, i) => write(row, i)));
+          }
+          return sendWhole(reply, listing, rendered);
         }
         const { parts, head, contentType } = renderParts(listing.document(STREAMED, total), rendering);
         const write = writer(parts);
@@ -91,6 +105,35 @@ export class Listings {
     }
   }
 
+  /** A page read by revision: kept texts for the rows unchanged, the others read and rendered (and kept). */
+  private async sendRevised(reply: FastifyReply, rendering: Rendering, listing: Listing, texts: RowTexts): Promise<void> {
+    let found: { parts: StreamParts; writer: SplitWriter; kept: (readonly string[] | undefined)[] } | undefined;
+    const page = await this.store.revisedPage(listing.plan, { count: listing.count }, (revisions, total) => {
+      const parts = partsOf(listing.document(STREAMED, total ?? 0), rendering);
+      const writer = splitWriter(listing.shape, rendering.json, rendering.profile, parts.indent, listing.base);
+      // Taken now: a text dropped from the cache while the rest is read stays in this answer.
+      const kept = revisions.map((r) => texts.get(writer.key, r.id, r.revision));
+      found = { parts, writer, kept };
+      return revisions.flatMap((r, i) => (kept[i] === undefined ? [r.id] : []));
+    });
+    if (page.revisions.length === 0) return sendWhole(reply, listing, emptyList(listing, page.total ?? 0, rendering));
+    const { parts, writer, kept } = found!; // the store calls `wanted` before it returns a page
+    this.counted(page.revisions.length - page.rows.length, page.rows.length);
+    const read = new Map(page.rows.map((row) => [row.id as string, row]));
+    const items = page.revisions.map((r, i) => {
+      let split = kept[i];
+      if (split === undefined) {
+        const row = read.get(r.id);
+        if (row === undefined) throw new Error(`row ${r.id} of the page was not read`);
+        split = writer.split(row);
+        if (split === undefined) return writer.write(row, i);
+        texts.put(writer.key, r.id, r.revision, split);
+      }
+      return writer.item(split, i);
+    });
+    sendWhole(reply, listing, renderWhole(parts, rendering, items));
+  }
+
   private turn(): Promise<void> {
     if (this.streams < DEFAULTS.maxStreams) {
       this.streams++;
@@ -104,6 +147,14 @@ export class Listings {
     if (next) next();
     else this.streams--;
   }
+}
+
+/** A list without rows: the empty list's own form (`<X />`), which the streamed parts cannot give. */
+const emptyList = (listing: Listing, total: number, rendering: Rendering) => renderBody(listing.document([], total), rendering);
+
+function sendWhole(reply: FastifyReply, listing: Listing, rendered: { body: Buffer; contentType: string }): void {
+  listing.whole?.(rendered);
+  sendRaw(reply, 200, [['Content-Type', rendered.contentType]], rendered.body);
 }
 
 /** Writes with back-pressure: resolves true once the client can take more, false if it is gone. */

@@ -53,6 +53,8 @@ export class Metrics {
   );
   private readonly cacheHits = this.counter('emrest_response_cache_hits_total', 'Query answers served from the response cache');
   private readonly cacheMisses = this.counter('emrest_response_cache_misses_total', 'Cacheable query answers not in the response cache (computed from the store)');
+  private readonly rowTextsReused = this.counter('emrest_row_texts_reused_total', 'Rows of query answers written from kept texts (unchanged since last rendered)');
+  private readonly rowTextsRendered = this.counter('emrest_row_texts_rendered_total', 'Rows of query answers read by revision and rendered (not kept, or changed since)');
   private readonly logonFailures = new Counter({
     name: 'emrest_logon_failures_total',
     help: 'Refused logons (POST /api/sessionMngr), by reason',
@@ -76,6 +78,11 @@ export class Metrics {
 
   cacheLookup(hit: boolean): void {
     (hit ? this.cacheHits : this.cacheMisses).inc();
+  }
+
+  rowTexts(reused: number, rendered: number): void {
+    this.rowTextsReused.inc(reused);
+    this.rowTextsRendered.inc(rendered);
   }
 
   logonFailed(reason: LogonFailure): void {

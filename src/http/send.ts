@@ -57,23 +57,24 @@ export function sendError(reply: FastifyReply, error: EmError, r: Rendering): vo
   sendDocument(reply, error.status, errorDocument(error.status, error.message), r, error.headers);
 }
 
-const partsOf = (doc: Document, r: Rendering): StreamParts =>
+/** A document with a streamed list (see `STREAMED`) as head, tail and item indent, in the negotiated format. */
+export const partsOf = (doc: Document, r: Rendering): StreamParts =>
   r.json ? toJsonParts(doc, r.profile.jsonNulls) : toXmlParts(doc, r.profile.xmlStyle);
 
 /**
- * A document with a streamed list (see `STREAMED`) rendered whole, as one buffer around the
- * items' texts (`items`), each encoded straight into a buffer of the exact size. Encoding one
- * long string built by concatenation costs more than its parts (V8 flattens it first: ≈ 2×
- * for a 100-entity XML page; docs/PERF-PROFILE.md).
+ * A document's parts (`partsOf`) around its items' texts, as one buffer, each text encoded
+ * straight into a buffer of the exact size. Encoding one long string built by concatenation
+ * costs more than its parts (V8 flattens it first: ≈ 2× for a 100-entity XML page;
+ * docs/PERF-PROFILE.md).
  */
-export function renderWhole(doc: Document, r: Rendering, items: (parts: StreamParts) => string[]): { body: Buffer; contentType: string } {
-  const parts = partsOf(doc, r);
-  const texts = [parts.head, ...items(parts), parts.tail];
+export function renderWhole(parts: StreamParts, r: Rendering, items: readonly string[]): { body: Buffer; contentType: string } {
   const bom = r.json && r.jsonBom;
-  let size = bom ? BOM.length : 0;
-  for (const t of texts) size += Buffer.byteLength(t, 'utf8');
+  let size = (bom ? BOM.length : 0) + Buffer.byteLength(parts.head, 'utf8') + Buffer.byteLength(parts.tail, 'utf8');
+  for (const t of items) size += Buffer.byteLength(t, 'utf8');
   const body = Buffer.allocUnsafe(size);
   let at = bom ? BOM.copy(body, 0) : 0;
-  for (const t of texts) at += body.write(t, at, 'utf8');
+  at += body.write(parts.head, at, 'utf8');
+  for (const t of items) at += body.write(t, at, 'utf8');
+  body.write(parts.tail, at, 'utf8');
   return { body, contentType: contentTypeOf(r) };
 }

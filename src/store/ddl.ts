@@ -1,6 +1,6 @@
 import type { ScalarKind, TypeDecl } from '../model/index.js';
 import { fieldByKey } from '../model/index.js';
-import { describeGap, referencesOf, storedColumns, type SchemaGap, type StoredColumn } from './schema.js';
+import { describeGap, referencesOf, REVISION_COLUMN, storedColumns, type SchemaGap, type StoredColumn } from './schema.js';
 import type { Dialect } from './sql.js';
 
 /**
@@ -42,8 +42,11 @@ export function createIndexes(type: TypeDecl, dialect: Dialect, { ifMissing = fa
   return out;
 }
 
+/** The revision column (`REVISION_COLUMN`): the backend's own default where it has one. */
+const revisionDef = (dialect: Dialect) => `${REVISION_COLUMN} ${dialect.revisionType}`;
+
 export function createTable(type: TypeDecl, dialect: Dialect): string[] {
-  const columns = storedColumns(type).map((c) => columnDef(type, c, dialect, true));
+  const columns = [...storedColumns(type).map((c) => columnDef(type, c, dialect, true)), revisionDef(dialect)];
   return [`CREATE TABLE ${type.table} (${columns.join(', ')})`, ...createIndexes(type, dialect)];
 }
 
@@ -60,6 +63,9 @@ function addColumn(type: TypeDecl, c: StoredColumn, dialect: Dialect): string {
 export function closeGaps(gaps: readonly SchemaGap[], dialect: Dialect): { gap: string; statements: string[] }[] {
   return gaps.map((g) => ({
     gap: describeGap(g),
-    statements: g.missing === 'table' ? createTable(g.type, dialect) : [addColumn(g.type, g.column, dialect)],
+    statements:
+      g.missing === 'table' ? createTable(g.type, dialect)
+      : g.missing === 'column' ? [addColumn(g.type, g.column, dialect)]
+      : [`ALTER TABLE ${g.type.table} ADD COLUMN ${revisionDef(dialect)}`],
   }));
 }

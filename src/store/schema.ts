@@ -60,6 +60,28 @@ export function referencesOf(type: TypeDecl, types: readonly TypeDecl[] = TYPES)
   });
 }
 
+const aliases = new WeakMap<TypeDecl, readonly string[] | null>();
+
+/**
+ * The aliases of the rows a type's FROM clause joins to its own (`t`), each a resource table
+ * with its own id and revision, when every joined field reads a column of one of them: then
+ * a row's values are fixed by its own revision and the joined rows' ids and revisions. Null
+ * when a joined field is any other expression. Joins inside a join's condition (a subquery
+ * picking the joined row) only choose which row is joined: its id tells.
+ */
+export function joinedAliases(type: TypeDecl): readonly string[] | null {
+  let found = aliases.get(type);
+  if (found === undefined) {
+    let top = type.from;
+    for (let outer = ''; outer !== top; ) [outer, top] = [top, top.replace(/\([^()]*\)/g, '')];
+    const joined = [...top.matchAll(/\bJOIN\s+\w+\s+(\w+)\s+ON\b/gi)].map((m) => m[1]);
+    const readsJoined = (f: FieldDecl) => f.joined === undefined || joined.includes(/^(\w+)\.\w+$/.exec(f.joined)?.[1] ?? '');
+    found = type.fields.every(readsJoined) ? Object.freeze(joined) : null;
+    aliases.set(type, found);
+  }
+  return found;
+}
+
 const reads = new WeakMap<TypeDecl, readonly string[]>();
 
 /**
@@ -128,21 +150,40 @@ export const RESOURCE_TABLES: readonly string[] = [...new Set(parentsFirst().map
  */
 export const PARENTS_FIRST: readonly TypeDecl[] = parentsFirst([...TYPES].reverse());
 
-/** What a database lacks of the declarations: a declared type's table, or a stored field's column. */
+/**
+ * The column every resource table has beside its declared ones: the row's revision, a random
+ * number each write that changes the row gives it anew (every INSERT and UPDATE the store
+ * generates sets it). With the revisions of the rows a type joins it tells whether a row's
+ * rendered text can have changed (`Store.revisedPage`). A row not written since the column
+ * was added keeps NULL, which is a revision like any other.
+ */
+export const REVISION_COLUMN = 'rev';
+
+/** What a database lacks of the declarations: a declared type's table, a stored field's column, or the revision column. */
 export type SchemaGap =
   | { readonly missing: 'table'; readonly type: TypeDecl }
-  | { readonly missing: 'column'; readonly type: TypeDecl; readonly column: StoredColumn };
+  | { readonly missing: 'column'; readonly type: TypeDecl; readonly column: StoredColumn }
+  | { readonly missing: 'revision'; readonly type: TypeDecl };
 
 /** The gaps of a database whose tables' columns `columnsOf` lists (undefined: no such table). */
 export function schemaGaps(columnsOf: (table: string) => readonly string[] | undefined, types: readonly TypeDecl[] = TYPES): SchemaGap[] {
   const gaps: SchemaGap[] = [];
   for (const type of parentsFirst(types)) {
     const columns = columnsOf(type.table);
-    if (columns === undefined) gaps.push({ missing: 'table', type });
-    else for (const column of storedColumns(type)) if (!columns.includes(column.column)) gaps.push({ missing: 'column', type, column });
+    if (columns === undefined) {
+      gaps.push({ missing: 'table', type });
+      continue;
+    }
+    for (const column of storedColumns(type)) if (!columns.includes(column.column)) gaps.push({ missing: 'column', type, column });
+    if (!columns.includes(REVISION_COLUMN)) gaps.push({ missing: 'revision', type });
   }
   return gaps;
 }
 
-export const describeGap = (gap: SchemaGap): string =>
-  gap.missing === 'table' ? `no table ${gap.type.table} (${gap.type.name})` : `${gap.type.table} has no column ${gap.column.column} (${gap.type.name}.${gap.column.key})`;
+export function describeGap(gap: SchemaGap): string {
+  switch (gap.missing) {
+    case 'table': return `no table ${gap.type.table} (${gap.type.name})`;
+    case 'column': return `${gap.type.table} has no column ${gap.column.column} (${gap.type.name}.${gap.column.key})`;
+    case 'revision': return `${gap.type.table} has no revision column`;
+  }
+}

@@ -1,6 +1,6 @@
 import type { Predicate, QueryPlan, SortKey } from '../query/plan.js';
 import type { FieldDecl, ScalarKind, TypeDecl } from '../model/index.js';
-import { isOwnColumn, readExpr } from './schema.js';
+import { isOwnColumn, joinedAliases, readExpr, REVISION_COLUMN } from './schema.js';
 
 /**
  * The few places SQL dialects differ; every statement is otherwise built the same for each
@@ -35,6 +35,14 @@ export interface Dialect {
    * subquery as a co-routine in its ORDER BY order. PostgreSQL promises no join order.
    */
   readonly crossJoinKeepsOrder: boolean;
+  /** The revision column's type (with the default that gives each row a new random revision, where the backend has one). */
+  readonly revisionType: string;
+  /** The value an INSERT or UPDATE gives the revision column: a new random number. */
+  readonly newRevision: string;
+  /** A parenthesised list of the ids bound to `placeholder` as `idsValue` made them. */
+  idList(placeholder: string): string;
+  /** The value that binds a list of ids to an `idList` placeholder. */
+  idsValue(ids: readonly string[]): string | readonly string[];
 }
 
 export const SQLITE: Dialect = {
@@ -47,6 +55,11 @@ export const SQLITE: Dialect = {
   nullsOrder: () => '',
   textHoldsNul: true,
   crossJoinKeepsOrder: true,
+  // SQLite cannot add a column whose default is an expression, so every write names it.
+  revisionType: 'INTEGER',
+  newRevision: 'random()',
+  idList: (placeholder) => `(SELECT value FROM json_each(${placeholder}))`,
+  idsValue: (ids) => JSON.stringify(ids),
 };
 
 /**
@@ -66,6 +79,11 @@ export const POSTGRES: Dialect = {
   nullsOrder: (desc) => (desc ? ' NULLS LAST' : ' NULLS FIRST'),
   textHoldsNul: false,
   crossJoinKeepsOrder: false,
+  // The default serves COPY too, which cannot compute a value.
+  revisionType: 'BIGINT DEFAULT (random() * 9007199254740991)::bigint',
+  newRevision: 'DEFAULT',
+  idList: (placeholder) => `(SELECT unnest(${placeholder}::text[]))`,
+  idsValue: (ids) => ids,
 };
 
 export interface CompiledSql {
@@ -137,24 +155,53 @@ function fromFor(type: TypeDecl, fields: readonly FieldDecl[]): string {
  */
 const DEFERRED_JOIN_ROWS = 1000;
 
+/** The page's ids alone, in order (the inner part of a deferred join). */
+function pageIds(plan: QueryPlan, b: Builder, where: string, order: string): string {
+  const from = fromFor(plan.type, [...fieldsOf(plan.where), ...plan.order.map((k) => k.field)]);
+  return `SELECT t.id FROM ${from}${where}${order} LIMIT ${b.bind(plan.limit)} OFFSET ${b.bind(plan.offset)}`;
+}
+
+/** `columns` of the page's rows joined by id in the page's order (`t.id IN (…)` would sort them again). */
+function pageJoined(plan: QueryPlan, b: Builder, columns: string): string {
+  const where = plan.where ? ` WHERE ${b.where(plan.where)}` : '';
+  const order = ` ORDER BY ${b.orderBy(plan.order)}`;
+  const joined = `SELECT ${columns} FROM (${pageIds(plan, b, where, order)}) p CROSS JOIN ${plan.type.from} WHERE t.id = p.id`;
+  return b.dialect.crossJoinKeepsOrder ? joined : joined + order;
+}
+
 /**
  * The page of rows a plan asks for, as one parameterised statement. A page is found first by
  * id alone (a "deferred join"): skipping OFFSET rows then walks an index, not whole joined rows.
  */
 export function compileSelect(plan: QueryPlan, dialect: Dialect): CompiledSql {
   const b = new Builder(dialect);
+  if (plan.limit >= 0 && plan.limit <= DEFERRED_JOIN_ROWS) return { text: pageJoined(plan, b, selectList(plan.type)), params: b.params };
   const where = plan.where ? ` WHERE ${b.where(plan.where)}` : '';
   const order = ` ORDER BY ${b.orderBy(plan.order)}`;
-  const select = `SELECT ${selectList(plan.type)} FROM ${plan.type.from}`;
-  if (plan.limit < 0) return { text: select + where + order, params: b.params };
-  if (plan.limit > DEFERRED_JOIN_ROWS) {
-    return { text: `${select}${where}${order} LIMIT ${b.bind(plan.limit)} OFFSET ${b.bind(plan.offset)}`, params: b.params };
-  }
-  const from = fromFor(plan.type, [...fieldsOf(plan.where), ...plan.order.map((k) => k.field)]);
-  const page = `SELECT t.id FROM ${from}${where}${order} LIMIT ${b.bind(plan.limit)} OFFSET ${b.bind(plan.offset)}`;
-  // The page's rows joined by id in the page's order (`t.id IN (…)` would sort them again).
-  const joined = `SELECT ${selectList(plan.type)} FROM (${page}) p CROSS JOIN ${plan.type.from} WHERE t.id = p.id`;
-  return { text: dialect.crossJoinKeepsOrder ? joined : joined + order, params: b.params };
+  const select = `SELECT ${selectList(plan.type)} FROM ${plan.type.from}${where}${order}`;
+  if (plan.limit < 0) return { text: select, params: b.params };
+  return { text: `${select} LIMIT ${b.bind(plan.limit)} OFFSET ${b.bind(plan.offset)}`, params: b.params };
+}
+
+/** Whether `compileRevisions` can read a plan's page: a page found by id first, of a type whose joins are plain. */
+export const revisable = (plan: QueryPlan): boolean =>
+  plan.limit >= 0 && plan.limit <= DEFERRED_JOIN_ROWS && joinedAliases(plan.type) !== null;
+
+/**
+ * The page of a `revisable` plan as each row's id, revision, and the id and revision of each
+ * row it joins (`joinedAliases`), in the page's order: what the row's values depend on.
+ */
+export function compileRevisions(plan: QueryPlan, dialect: Dialect): CompiledSql {
+  const aliases = joinedAliases(plan.type);
+  if (aliases === null || !revisable(plan)) throw new Error(`a page of ${plan.type.name} cannot be read by revision`);
+  const columns = ['t', ...aliases].map((a) => `${a}.id, ${a}.${REVISION_COLUMN}`).join(', ');
+  const b = new Builder(dialect);
+  return { text: pageJoined(plan, b, columns), params: b.params };
+}
+
+/** The rows of a type whose ids are in one bound list (`Dialect.idList`), in no particular order. */
+export function compileRowsById(type: TypeDecl, dialect: Dialect): string {
+  return `SELECT ${selectList(type)} FROM ${type.from} WHERE t.id IN ${dialect.idList(dialect.placeholder(1))}`;
 }
 
 /** The number of rows a plan's filter matches (PagingInfo needs it). */
@@ -165,20 +212,37 @@ export function compileCount(plan: QueryPlan, dialect: Dialect): CompiledSql {
   return { text, params: b.params };
 }
 
-/** `(?, ?, …)` for the `row`-th (0-based) row of `width` values. */
-const valuesRow = (dialect: Dialect, width: number, row: number) =>
-  `(${Array.from({ length: width }, (_, c) => dialect.placeholder(row * width + c + 1)).join(', ')})`;
+/** `(?, ?, …)` for the `row`-th (0-based) row of `width` values, then `extra` (SQL) if any. */
+const valuesRow = (dialect: Dialect, width: number, row: number, extra?: string) =>
+  `(${[...Array.from({ length: width }, (_, c) => dialect.placeholder(row * width + c + 1)), ...(extra === undefined ? [] : [extra])].join(', ')})`;
+
+export interface RowWriteOptions {
+  /** Rows of a resource table: the statement gives each row it writes a new revision (`REVISION_COLUMN`). */
+  readonly revised?: boolean;
+}
 
 /**
  * An INSERT of `rows` rows of `columns`, values bound row after row in column order. With
  * `skipKey`, a row whose key is stored already is left out (and not counted as a change).
  */
 export function compileInsert(
-  table: string, columns: readonly string[], rows: number, dialect: Dialect, skipKey?: string,
+  table: string, columns: readonly string[], rows: number, dialect: Dialect, options: RowWriteOptions & { skipKey?: string } = {},
 ): string {
-  const values = Array.from({ length: rows }, (_, r) => valuesRow(dialect, columns.length, r)).join(', ');
-  const conflict = skipKey === undefined ? '' : ` ON CONFLICT (${skipKey}) DO NOTHING`;
-  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values}${conflict}`;
+  const revision = options.revised ? dialect.newRevision : undefined;
+  const values = Array.from({ length: rows }, (_, r) => valuesRow(dialect, columns.length, r, revision)).join(', ');
+  const conflict = options.skipKey === undefined ? '' : ` ON CONFLICT (${options.skipKey}) DO NOTHING`;
+  const names = revision === undefined ? columns : [...columns, REVISION_COLUMN];
+  return `INSERT INTO ${table} (${names.join(', ')}) VALUES ${values}${conflict}`;
+}
+
+/**
+ * The SET list of an upsert's update: every column but `key` from the proposed row, and a new
+ * revision where the table is revised.
+ */
+export function conflictSet(columns: readonly string[], key: string, dialect: Dialect, options: RowWriteOptions = {}): string {
+  const set = columns.filter((c) => c !== key).map((c) => `${c} = excluded.${c}`);
+  if (options.revised) set.push(`${REVISION_COLUMN} = ${dialect.newRevision}`);
+  return set.join(', ');
 }
 
 /**
@@ -187,12 +251,11 @@ export function compileInsert(
  * a stored row whose values are all the same is left alone, so it counts as no change.
  */
 export function compileUpsert(
-  table: string, columns: readonly string[], key: string, dialect: Dialect, options: { changedOnly?: boolean } = {},
+  table: string, columns: readonly string[], key: string, dialect: Dialect, options: RowWriteOptions & { changedOnly?: boolean } = {},
 ): string {
   const rest = columns.filter((c) => c !== key);
-  const set = rest.map((c) => `${c} = excluded.${c}`).join(', ');
   const where = options.changedOnly ? ` WHERE ${rest.map((c) => dialect.differs(`${table}.${c}`, `excluded.${c}`)).join(' OR ')}` : '';
-  return `${compileInsert(table, columns, 1, dialect)} ON CONFLICT (${key}) DO UPDATE SET ${set}${where}`;
+  return `${compileInsert(table, columns, 1, dialect, options)} ON CONFLICT (${key}) DO UPDATE SET ${conflictSet(columns, key, dialect, options)}${where}`;
 }
 
 /** A DELETE of the rows whose `key` is one of `count` bound values. */

@@ -29,6 +29,28 @@ export interface QueryPage {
   readonly total?: number;
 }
 
+/** A row of a page by what its values depend on (see `Store.revisedPage`). */
+export interface RowRevision {
+  readonly id: string;
+  /**
+   * The row's own revision with the ids and revisions of the rows its type joins: it differs
+   * whenever a write may have changed one of the row's values. Compared within one database.
+   */
+  readonly revision: string;
+}
+
+/** A row's revision from the values `compileRevisions` reads of it: its id first. */
+export const rowRevision = (values: readonly unknown[]): RowRevision => ({ id: values[0] as string, revision: values.join(':') });
+
+export interface RevisedPage {
+  /** Matching rows regardless of paging (only when asked for). */
+  readonly total?: number;
+  /** The page's rows in order. */
+  readonly revisions: readonly RowRevision[];
+  /** The full rows of the ids `wanted` picked, in no particular order. */
+  readonly rows: readonly Row[];
+}
+
 /**
  * Rows of one query read a chunk at a time from one consistent snapshot, so an answer of any
  * size is written as it is read, never held whole.
@@ -120,6 +142,14 @@ export interface Store {
   query(plan: QueryPlan, options?: { count?: boolean }): Promise<QueryPage>;
   /** The rows of `plan` as a cursor of `chunkRows`-row chunks (see `Cursor`). */
   cursor(plan: QueryPlan, options: { count?: boolean; chunkRows: number }): Promise<Cursor>;
+  /**
+   * A page of a `revisable` plan (sql.ts) by revision, then only the full rows of the ids
+   * `wanted` picks from it (given the page and the total): all from one snapshot, so that a
+   * cache of the rows' rendered texts, checked by revision, can give the rest.
+   */
+  revisedPage(
+    plan: QueryPlan, options: { count?: boolean }, wanted: (revisions: readonly RowRevision[], total: number | undefined) => readonly string[],
+  ): Promise<RevisedPage>;
   /**
    * Runs `fn` in one transaction: all its writes land, or none. Readers never see a
    * half-done write.

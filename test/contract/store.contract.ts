@@ -107,6 +107,79 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       }
     }));
 
+    test('a page by revision: the rows query pages, in order; full rows only of the ids picked; the same total', () => withStore(async ({ store }) => {
+      await loadFixture(store);
+      const cases: [TypeDecl, Parameters<typeof plan>[1]][] = [
+        [ReplicaJobSession, { filter: 'Result==Failed,Result==Warning', sort: { name: 'Name', desc: true } }],
+        [BackupTaskSession, { filter: 'JobName=="backup job 1"' }],
+        [Job, { sort: { name: 'JobType', desc: false } }],
+        [BackupServer, {}],
+      ];
+      const byId = (rows: readonly Row[]) => [...rows].sort((a, b) => String(a.id).localeCompare(String(b.id)));
+      for (const [type, o] of cases) {
+        for (const [offset, limit] of [[0, 1], [1, 2], [0, 1000], [99, 3]]) {
+          const label = `${type.name} ${JSON.stringify(o)} ${offset}+${limit}`;
+          const p = plan(type, { ...o, offset, limit });
+          const expected = await store.query(p, { count: true });
+          let seenTotal: number | undefined;
+          const all = await store.revisedPage(p, { count: true }, (revisions, total) => {
+            seenTotal = total;
+            return revisions.map((r) => r.id);
+          });
+          assert.deepEqual(all.revisions.map((r) => r.id), expected.rows.map((r) => r.id), label);
+          assert.deepEqual(byId(all.rows), byId(expected.rows), label);
+          assert.equal(all.total, expected.total, label);
+          assert.equal(seenTotal, expected.total, label);
+          const some = await store.revisedPage(p, {}, (revisions) => revisions.slice(1).map((r) => r.id));
+          assert.equal(some.total, undefined);
+          assert.deepEqual(some.revisions, all.revisions, `${label}: same revisions when nothing was written`);
+          assert.deepEqual(byId(some.rows), byId(expected.rows.slice(1)), label);
+        }
+      }
+    }));
+
+    test('a row\'s revision changes when a write changes it or a row it joins, and only then', () => withStore(async ({ store }) => {
+      await loadFixture(store);
+      const revisionsOf = async () => {
+        const page = await store.revisedPage(plan(ReplicaJobSession, { limit: 100 }), {}, () => []);
+        return new Map(page.revisions.map((r) => [r.id, r.revision]));
+      };
+      const changed = (before: Map<string, string>, after: Map<string, string>) =>
+        [...after].filter(([id, revision]) => before.get(id) !== revision).map(([id]) => id).sort();
+      const start = await revisionsOf();
+      assert.equal(start.size, replicaSessions.length);
+      const sessions = rowsOf(replicaSessions);
+      const s1 = sessions.find((r) => r.id === S1)!;
+
+      await store.write((w) => w.upsert(ReplicaJobSession, sessions));
+      assert.deepEqual(changed(start, await revisionsOf()), [], 'rows written again unchanged');
+
+      await store.write((w) => w.upsert(ReplicaJobSession, [{ ...s1, progress: 99 }]));
+      const afterOwn = await revisionsOf();
+      assert.deepEqual(changed(start, afterOwn), [S1], 'a value of the row');
+
+      const bs1 = rowsOf(servers).find((r) => r.id === BS1)!;
+      await store.write((w) => w.upsert(BackupServer, [{ ...bs1, name: 'renamed' }]));
+      const afterJoined = await revisionsOf();
+      const onBs1 = sessions.filter((r) => r.serverId === BS1).map((r) => String(r.id)).sort();
+      assert.ok(onBs1.length > 0 && onBs1.length < sessions.length);
+      assert.deepEqual(changed(afterOwn, afterJoined), onBs1, 'a value of the joined server');
+
+      await store.write(async (w) => {
+        await w.delete(ReplicaTaskSession, rowsOf(replicaTasks).filter((t) => t.sessionId === S1).map((t) => String(t.id)));
+        await w.delete(ReplicaJobSession, [S1]);
+        await w.upsert(ReplicaJobSession, [{ ...s1, progress: 99 }]);
+      });
+      assert.deepEqual(changed(afterJoined, await revisionsOf()), [S1], 'deleted and written again with the same values');
+
+      await store.write(async (w) => {
+        await w.clear();
+        await upsertAll(w, new Map([[BackupServer, rowsOf(servers)], [Job, rowsOf(jobs)], [ReplicaJobSession, sessions]]));
+      }, { replace: true });
+      const reloaded = await revisionsOf();
+      assert.deepEqual(changed(start, reloaded), [...start.keys()].sort(), 'every row of a replacing load is new');
+    }));
+
     test('a cursor reads one snapshot: a write committed while it is open is not in it', () => withStore(async ({ store }) => {
       await loadFixture(store);
       const cursor = await store.cursor(plan(ReplicaJobSession), { count: true, chunkRows: 1 });

@@ -3,10 +3,10 @@ import Cursor from 'pg-cursor';
 import type { QueryPlan } from '../../query/plan.js';
 import type { Row } from '../../model/index.js';
 import { RESOURCE_TABLES, tablesRead } from '../schema.js';
-import { compileCount, compileSelect, POSTGRES } from '../sql.js';
+import { compileCount, compileRevisions, compileRowsById, compileSelect, POSTGRES } from '../sql.js';
 import {
-  stampOf, StoreBusyError, type Cursor as StoreCursor, type Generations, type LogonSession, type LogonSessionOfUser, type QueryPage, type Role, type Store,
-  type StoreWriter, type User, type WriteOptions,
+  rowRevision, stampOf, StoreBusyError, type Cursor as StoreCursor, type Generations, type LogonSession, type LogonSessionOfUser, type QueryPage,
+  type RevisedPage, type Role, type RowRevision, type Store, type StoreWriter, type User, type WriteOptions,
 } from '../store.js';
 import { createPool, SNAPSHOT, transaction, translate, withClient, WRITE_WAIT_MS } from './connection.js';
 import { CopyWriter, deleteRows, upsertRows } from './rows.js';
@@ -94,6 +94,20 @@ export class PgStore implements Store {
       return options.count ? { rows, total: await this.total(c, plan) } : { rows };
     };
     return options.count ? transaction(this.pool, `query of ${plan.type.name}`, run, SNAPSHOT) : withClient(this.pool, `query of ${plan.type.name}`, run);
+  }
+
+  async revisedPage(
+    plan: QueryPlan, options: { count?: boolean }, wanted: (revisions: readonly RowRevision[], total: number | undefined) => readonly string[],
+  ): Promise<RevisedPage> {
+    const page = compileRevisions(plan, POSTGRES);
+    return transaction(this.pool, `query of ${plan.type.name}`, async (c) => {
+      const total = options.count ? await this.total(c, plan) : undefined;
+      const revisions = ((await c.query({ text: page.text, values: page.params, rowMode: 'array' })).rows as unknown[][]).map(rowRevision);
+      const ids = wanted(revisions, total);
+      if (ids.length === 0) return { total, revisions, rows: [] };
+      const rows = (await c.query(compileRowsById(plan.type, POSTGRES), [POSTGRES.idsValue(ids)])).rows as Row[];
+      return { total, revisions, rows };
+    }, SNAPSHOT);
   }
 
   /**

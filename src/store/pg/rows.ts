@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { Row, TypeDecl } from '../../model/index.js';
 import { storedColumns } from '../schema.js';
-import { compileDelete, compileInsert, POSTGRES } from '../sql.js';
+import { compileDelete, compileInsert, conflictSet, POSTGRES } from '../sql.js';
 
 export interface Counts {
   inserted: number;
@@ -51,7 +51,7 @@ function rowWrites(type: TypeDecl): RowWrites {
  */
 function conflictClause(plan: RowWrites): string {
   const rest = plan.columns.filter((c) => c !== 'id');
-  const set = rest.map((c) => `${c} = excluded.${c}`).join(', ');
+  const set = conflictSet(plan.columns, 'id', POSTGRES, { revised: true });
   const differs = rest.map((c) => POSTGRES.differs(`${plan.table}.${c}`, `excluded.${c}`)).join(' OR ');
   return ` ON CONFLICT (id) DO UPDATE SET ${set} WHERE ${differs} RETURNING (xmax = 0) AS inserted`;
 }
@@ -60,7 +60,7 @@ const sqlCache = new Map<string, string>();
 function upsertSql(plan: RowWrites, rows: number): string {
   const key = `${plan.table}:${rows}`;
   let sql = sqlCache.get(key);
-  if (sql === undefined) sqlCache.set(key, (sql = compileInsert(plan.table, plan.columns, rows, POSTGRES) + conflictClause(plan)));
+  if (sql === undefined) sqlCache.set(key, (sql = compileInsert(plan.table, plan.columns, rows, POSTGRES, { revised: true }) + conflictClause(plan)));
   return sql;
 }
 

@@ -181,6 +181,24 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX vm_restore_points__name__exact ON vm_restore_points (name);
   `,
+  // Every row's revision (REVISION_COLUMN): NULL for the rows held now, set by each later write.
+  `
+  ALTER TABLE backup_servers ADD COLUMN rev INTEGER;
+  ALTER TABLE jobs ADD COLUMN rev INTEGER;
+  ALTER TABLE agent_backup_jobs ADD COLUMN rev INTEGER;
+  ALTER TABLE nas_jobs ADD COLUMN rev INTEGER;
+  ALTER TABLE backup_job_sessions ADD COLUMN rev INTEGER;
+  ALTER TABLE backup_task_sessions ADD COLUMN rev INTEGER;
+  ALTER TABLE replica_job_sessions ADD COLUMN rev INTEGER;
+  ALTER TABLE replica_task_sessions ADD COLUMN rev INTEGER;
+  ALTER TABLE agent_protection_groups ADD COLUMN rev INTEGER;
+  ALTER TABLE discovered_computers ADD COLUMN rev INTEGER;
+  ALTER TABLE repositories ADD COLUMN rev INTEGER;
+  ALTER TABLE backups ADD COLUMN rev INTEGER;
+  ALTER TABLE restore_points ADD COLUMN rev INTEGER;
+  ALTER TABLE backup_files ADD COLUMN rev INTEGER;
+  ALTER TABLE vm_restore_points ADD COLUMN rev INTEGER;
+  `,
 ];
 
 /** The logon-session file beside the data (see `logonsPath`): its writes never wait for a data write. */

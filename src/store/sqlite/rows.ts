@@ -32,12 +32,12 @@ export function rowWrites(type: TypeDecl): RowWrites {
   if (plan === undefined) {
     const cols = storedColumns(type);
     const names = cols.map((c) => c.column);
-    const insert = (rows: number, skipKey?: string) => compileInsert(type.table, names, rows, SQLITE, skipKey);
+    const insert = (rows: number, skipKey?: string) => compileInsert(type.table, names, rows, SQLITE, { revised: true, skipKey });
     plan = {
       table: type.table,
       keys: cols.map((c) => c.key),
       exists: `SELECT 1 FROM ${type.table} WHERE id = ${SQLITE.placeholder(1)}`,
-      upsert: compileUpsert(type.table, names, 'id', SQLITE, { changedOnly: true }),
+      upsert: compileUpsert(type.table, names, 'id', SQLITE, { revised: true, changedOnly: true }),
       insert: { one: insert(1), many: insert(INSERT_ROWS), oneSkipping: insert(1, 'id'), manySkipping: insert(INSERT_ROWS, 'id') },
     };
     plans.set(type, plan);

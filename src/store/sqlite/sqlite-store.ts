@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { QueryPlan } from '../../query/plan.js';
-import type { Row, TypeDecl } from '../../model/index.js';
+import type { RawValue, Row, TypeDecl } from '../../model/index.js';
 import { RESOURCE_TABLES, tablesRead } from '../schema.js';
-import { compileCount, compileSelect, compileUpsert, SQLITE } from '../sql.js';
-import { stampOf, type Cursor, type Generations, type LogonSession, type LogonSessionOfUser, type QueryPage, type Role, type Store, type StoreWriter, type User, type WriteOptions } from '../store.js';
+import { compileCount, compileRevisions, compileRowsById, compileSelect, compileUpsert, SQLITE } from '../sql.js';
+import { rowRevision, stampOf, type Cursor, type Generations, type LogonSession, type LogonSessionOfUser, type QueryPage, type RevisedPage, type Role, type RowRevision, type Store, type StoreWriter, type User, type WriteOptions } from '../store.js';
 import { BulkWrite, checkForeignKeys } from './bulk.js';
 import { whenFree } from './busy.js';
 import { completeSchema, connect, migrate, nonBlocking, READ_WAIT_MS, Statements, WRITE_WAIT_MS } from './connection.js';
@@ -12,6 +12,7 @@ import { bumpGenerations, readGenerations } from './generations.js';
 import { removeAbandonedBuilds } from './files.js';
 import { LogonSessions } from './logons.js';
 import { MIGRATIONS } from './migrations.js';
+import { columnKeys, rowOf } from './raw-rows.js';
 import { deleteRows, rowWrites, upsertEach, type Counts } from './rows.js';
 
 export { logonsPath } from './files.js';
@@ -132,6 +133,24 @@ export class SqliteStore implements Store {
         const select = compileSelect(plan, SQLITE);
         const rows = this.reads.get(select.text).all(...select.params) as Row[];
         return options.count ? { rows, total: this.total(this.reads, plan) } : { rows };
+      })(),
+    );
+  }
+
+  async revisedPage(
+    plan: QueryPlan, options: { count?: boolean }, wanted: (revisions: readonly RowRevision[], total: number | undefined) => readonly string[],
+  ): Promise<RevisedPage> {
+    return this.read(`query of ${plan.type.name}`, () =>
+      this.reads.db.transaction(() => {
+        const total = options.count ? this.total(this.reads, plan) : undefined;
+        const page = compileRevisions(plan, SQLITE);
+        const revisions = (this.reads.get(page.text).raw(true).all(...page.params) as RawValue[][]).map(rowRevision);
+        const ids = wanted(revisions, total);
+        if (ids.length === 0) return { total, revisions, rows: [] };
+        const statement = this.reads.get(compileRowsById(plan.type, SQLITE)).raw(true);
+        const keys = columnKeys(statement);
+        const rows = (statement.all(SQLITE.idsValue(ids)) as RawValue[][]).map((values) => rowOf(keys, values));
+        return { total, revisions, rows };
       })(),
     );
   }
