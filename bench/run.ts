@@ -472,7 +472,7 @@ async function main(o: BenchOptions): Promise<number> {
         `The same dataset (${fmtInt(o.sessions)} sessions asked for) seeded into SQLite and into PostgreSQL on the same machine; each cell one ${o.duration} s autocannon run ` +
         `of ${o.connections} connections (two nodes: two runs at once, ${Math.floor(o.connections / 2)} connections each, rates added, worst p99). ` +
         'Everything (PostgreSQL, both nodes, autocannon) shares this machine\'s cores: two nodes here show contention, not what two machines would do. ' +
-        '"none": a new Host per request, so no answer comes from the response cache and each runs its SQL; "hits": the same URL again.');
+        '"none": a new Host per request, so no answer comes from the response cache (each reads its page\'s revisions and count, and puts the rows\' kept texts together); "hits": the same URL again.');
       await onSqlite.child.stop();
       await second.child.stop();
     }
