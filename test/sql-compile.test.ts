@@ -40,8 +40,8 @@ const CASES: Case[] = [
     what: 'a page of the default order, no filter: found by id on the own table, then joined',
     plan: plan(BackupServer, { offset: 20, limit: 10 }),
     select: {
-      sqlite: `SELECT ${selectList(BackupServer)} FROM (SELECT t.id FROM backup_servers t ORDER BY t.name COLLATE NOCASE ASC, t.id ASC LIMIT ? OFFSET ?) p CROSS JOIN backup_servers t WHERE t.id = p.id`,
-      postgres: `SELECT ${selectList(BackupServer)} FROM (SELECT t.id FROM backup_servers t ORDER BY lower(t.name) ASC, t.id ASC LIMIT $1 OFFSET $2) p CROSS JOIN backup_servers t WHERE t.id = p.id ORDER BY lower(t.name) ASC, t.id ASC`,
+      sqlite: `SELECT ${selectList(BackupServer)} FROM (SELECT t.rowid AS k FROM backup_servers t ORDER BY t.name COLLATE NOCASE ASC, t.id ASC LIMIT ? OFFSET ?) p CROSS JOIN backup_servers t WHERE t.rowid = p.k`,
+      postgres: `SELECT ${selectList(BackupServer)} FROM (SELECT t.id AS k FROM backup_servers t ORDER BY lower(t.name) ASC, t.id ASC LIMIT $1 OFFSET $2) p CROSS JOIN backup_servers t WHERE t.id = p.k ORDER BY lower(t.name) ASC, t.id ASC`,
     },
     selectParams: [10, 20],
     count: { sqlite: 'SELECT COUNT(*) AS n FROM backup_servers t', postgres: 'SELECT COUNT(*) AS n FROM backup_servers t' },
@@ -51,8 +51,8 @@ const CASES: Case[] = [
     what: 'a filter on own columns (AND, OR, != on an optional field, stored forms bound)',
     plan: plan(ReplicaJobSession, { filter: 'Result==Failed;(EndTime!="2021-06-16 22:03:40",IsRetry==True)', limit: 100 }),
     select: {
-      sqlite: `SELECT ${RJS} FROM (SELECT t.id FROM replica_job_sessions t WHERE (t.result = ? AND ((t.end_time IS NULL OR t.end_time <> ?) OR t.is_retry = ?)) ORDER BY ${RJS_ORDER} LIMIT ? OFFSET ?) p CROSS JOIN ${RJS_FROM} WHERE t.id = p.id`,
-      postgres: `SELECT ${RJS} FROM (SELECT t.id FROM replica_job_sessions t WHERE (t.result = $1 AND ((t.end_time IS NULL OR t.end_time <> $2) OR t.is_retry = $3)) ORDER BY ${RJS_ORDER} LIMIT $4 OFFSET $5) p CROSS JOIN ${RJS_FROM} WHERE t.id = p.id ORDER BY ${RJS_ORDER}`,
+      sqlite: `SELECT ${RJS} FROM (SELECT t.rowid AS k FROM replica_job_sessions t WHERE (t.result = ? AND ((t.end_time IS NULL OR t.end_time <> ?) OR t.is_retry = ?)) ORDER BY ${RJS_ORDER} LIMIT ? OFFSET ?) p CROSS JOIN ${RJS_FROM} WHERE t.rowid = p.k`,
+      postgres: `SELECT ${RJS} FROM (SELECT t.id AS k FROM replica_job_sessions t WHERE (t.result = $1 AND ((t.end_time IS NULL OR t.end_time <> $2) OR t.is_retry = $3)) ORDER BY ${RJS_ORDER} LIMIT $4 OFFSET $5) p CROSS JOIN ${RJS_FROM} WHERE t.id = p.k ORDER BY ${RJS_ORDER}`,
     },
     selectParams: [3, '2021-06-16T22:03:40.0000000Z', 1, 100, 0],
     count: {
@@ -65,8 +65,8 @@ const CASES: Case[] = [
     what: 'a filter on a joined column, sorted descending: the joins are kept',
     plan: plan(ReplicaJobSession, { filter: 'BackupServerName==Enterprise06', sort: { name: 'JobName', desc: true }, limit: 5 }),
     select: {
-      sqlite: `SELECT ${RJS} FROM (SELECT t.id FROM ${RJS_FROM} WHERE bs.name COLLATE NOCASE = ? ORDER BY t.job_name COLLATE NOCASE DESC, t.creation_time DESC, t.id DESC LIMIT ? OFFSET ?) p CROSS JOIN ${RJS_FROM} WHERE t.id = p.id`,
-      postgres: `SELECT ${RJS} FROM (SELECT t.id FROM ${RJS_FROM} WHERE lower(bs.name) = lower($1::text COLLATE "C") ORDER BY lower(t.job_name) DESC, t.creation_time DESC, t.id DESC LIMIT $2 OFFSET $3) p CROSS JOIN ${RJS_FROM} WHERE t.id = p.id ORDER BY lower(t.job_name) DESC, t.creation_time DESC, t.id DESC`,
+      sqlite: `SELECT ${RJS} FROM (SELECT t.rowid AS k FROM ${RJS_FROM} WHERE bs.name COLLATE NOCASE = ? ORDER BY t.job_name COLLATE NOCASE DESC, t.creation_time DESC, t.id DESC LIMIT ? OFFSET ?) p CROSS JOIN ${RJS_FROM} WHERE t.rowid = p.k`,
+      postgres: `SELECT ${RJS} FROM (SELECT t.id AS k FROM ${RJS_FROM} WHERE lower(bs.name) = lower($1::text COLLATE "C") ORDER BY lower(t.job_name) DESC, t.creation_time DESC, t.id DESC LIMIT $2 OFFSET $3) p CROSS JOIN ${RJS_FROM} WHERE t.id = p.k ORDER BY lower(t.job_name) DESC, t.creation_time DESC, t.id DESC`,
     },
     selectParams: ['Enterprise06', 5, 0],
     count: {
@@ -79,8 +79,8 @@ const CASES: Case[] = [
     what: 'a sort on a joined column: the page needs the joins, the count does not',
     plan: plan(BackupTaskSession, { filter: 'TotalSize>1024', sort: { name: 'JobName', desc: false }, limit: 1 }),
     select: {
-      sqlite: `SELECT ${selectList(BackupTaskSession)} FROM (SELECT t.id FROM ${BackupTaskSession.from} WHERE t.total_size > ? ORDER BY s.job_name COLLATE NOCASE ASC, t.creation_time ASC, t.id ASC LIMIT ? OFFSET ?) p CROSS JOIN ${BackupTaskSession.from} WHERE t.id = p.id`,
-      postgres: `SELECT ${selectList(BackupTaskSession)} FROM (SELECT t.id FROM ${BackupTaskSession.from} WHERE t.total_size > $1 ORDER BY lower(s.job_name) ASC, t.creation_time ASC, t.id ASC LIMIT $2 OFFSET $3) p CROSS JOIN ${BackupTaskSession.from} WHERE t.id = p.id ORDER BY lower(s.job_name) ASC, t.creation_time ASC, t.id ASC`,
+      sqlite: `SELECT ${selectList(BackupTaskSession)} FROM (SELECT t.rowid AS k FROM ${BackupTaskSession.from} WHERE t.total_size > ? ORDER BY s.job_name COLLATE NOCASE ASC, t.creation_time ASC, t.id ASC LIMIT ? OFFSET ?) p CROSS JOIN ${BackupTaskSession.from} WHERE t.rowid = p.k`,
+      postgres: `SELECT ${selectList(BackupTaskSession)} FROM (SELECT t.id AS k FROM ${BackupTaskSession.from} WHERE t.total_size > $1 ORDER BY lower(s.job_name) ASC, t.creation_time ASC, t.id ASC LIMIT $2 OFFSET $3) p CROSS JOIN ${BackupTaskSession.from} WHERE t.id = p.k ORDER BY lower(s.job_name) ASC, t.creation_time ASC, t.id ASC`,
     },
     selectParams: [1024, 1, 0],
     count: {
@@ -143,8 +143,8 @@ describe('pages by revision', () => {
   });
 
   const texts: Texts = {
-    sqlite: `SELECT t.id, t.rev, bs.id, bs.rev FROM (SELECT t.id FROM replica_job_sessions t WHERE t.result = ? ORDER BY ${RJS_ORDER} LIMIT ? OFFSET ?) p CROSS JOIN ${RJS_FROM} WHERE t.id = p.id`,
-    postgres: `SELECT t.id, t.rev, bs.id, bs.rev FROM (SELECT t.id FROM replica_job_sessions t WHERE t.result = $1 ORDER BY ${RJS_ORDER} LIMIT $2 OFFSET $3) p CROSS JOIN ${RJS_FROM} WHERE t.id = p.id ORDER BY ${RJS_ORDER}`,
+    sqlite: `SELECT t.id, t.rev, bs.id, bs.rev FROM (SELECT t.rowid AS k FROM replica_job_sessions t WHERE t.result = ? ORDER BY ${RJS_ORDER} LIMIT ? OFFSET ?) p CROSS JOIN ${RJS_FROM} WHERE t.rowid = p.k`,
+    postgres: `SELECT t.id, t.rev, bs.id, bs.rev FROM (SELECT t.id AS k FROM replica_job_sessions t WHERE t.result = $1 ORDER BY ${RJS_ORDER} LIMIT $2 OFFSET $3) p CROSS JOIN ${RJS_FROM} WHERE t.id = p.k ORDER BY ${RJS_ORDER}`,
   };
   const byId: Texts = {
     sqlite: `SELECT ${RJS} FROM ${RJS_FROM} WHERE t.id IN (SELECT value FROM json_each(?))`,
