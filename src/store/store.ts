@@ -42,6 +42,9 @@ export interface RowRevision {
 /** A row's revision from the values `compileRevisions` reads of it: its id first. */
 export const rowRevision = (values: readonly unknown[]): RowRevision => ({ id: values[0] as string, revision: values.join(':') });
 
+/** Picks, from a page's revisions (and its total, when counted), the ids whose full rows to read. */
+export type RowsWanted = (revisions: readonly RowRevision[], total: number | undefined) => readonly string[];
+
 export interface RevisedPage {
   /** Matching rows regardless of paging (only when asked for). */
   readonly total?: number;
@@ -147,9 +150,7 @@ export interface Store {
    * `wanted` picks from it (given the page and the total): all from one snapshot, so that a
    * cache of the rows' rendered texts, checked by revision, can give the rest.
    */
-  revisedPage(
-    plan: QueryPlan, options: { count?: boolean }, wanted: (revisions: readonly RowRevision[], total: number | undefined) => readonly string[],
-  ): Promise<RevisedPage>;
+  revisedPage(plan: QueryPlan, options: { count?: boolean }, wanted: RowsWanted): Promise<RevisedPage>;
   /**
    * Runs `fn` in one transaction: all its writes land, or none. Readers never see a
    * half-done write.

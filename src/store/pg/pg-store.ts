@@ -6,7 +6,7 @@ import { RESOURCE_TABLES, tablesRead } from '../schema.js';
 import { compileCount, compileRevisions, compileRowsById, compileSelect, POSTGRES } from '../sql.js';
 import {
   rowRevision, stampOf, StoreBusyError, type Cursor as StoreCursor, type Generations, type LogonSession, type LogonSessionOfUser, type QueryPage,
-  type RevisedPage, type Role, type RowRevision, type Store, type StoreWriter, type User, type WriteOptions,
+  type RevisedPage, type Role, type RowsWanted, type Store, type StoreWriter, type User, type WriteOptions,
 } from '../store.js';
 import { createPool, SNAPSHOT, transaction, translate, withClient, WRITE_WAIT_MS } from './connection.js';
 import { CopyWriter, deleteRows, upsertRows } from './rows.js';
@@ -96,9 +96,7 @@ export class PgStore implements Store {
     return options.count ? transaction(this.pool, `query of ${plan.type.name}`, run, SNAPSHOT) : withClient(this.pool, `query of ${plan.type.name}`, run);
   }
 
-  async revisedPage(
-    plan: QueryPlan, options: { count?: boolean }, wanted: (revisions: readonly RowRevision[], total: number | undefined) => readonly string[],
-  ): Promise<RevisedPage> {
+  async revisedPage(plan: QueryPlan, options: { count?: boolean }, wanted: RowsWanted): Promise<RevisedPage> {
     const page = compileRevisions(plan, POSTGRES);
     return transaction(this.pool, `query of ${plan.type.name}`, async (c) => {
       const total = options.count ? await this.total(c, plan) : undefined;

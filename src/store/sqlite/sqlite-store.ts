@@ -3,7 +3,10 @@ import type { QueryPlan } from '../../query/plan.js';
 import type { RawValue, Row, TypeDecl } from '../../model/index.js';
 import { RESOURCE_TABLES, tablesRead } from '../schema.js';
 import { compileCount, compileRevisions, compileRowsById, compileSelect, compileUpsert, SQLITE } from '../sql.js';
-import { rowRevision, stampOf, type Cursor, type Generations, type LogonSession, type LogonSessionOfUser, type QueryPage, type RevisedPage, type Role, type RowRevision, type Store, type StoreWriter, type User, type WriteOptions } from '../store.js';
+import {
+  rowRevision, stampOf, type Cursor, type Generations, type LogonSession, type LogonSessionOfUser, type QueryPage, type RevisedPage, type Role,
+  type RowsWanted, type Store, type StoreWriter, type User, type WriteOptions,
+} from '../store.js';
 import { BulkWrite, checkForeignKeys } from './bulk.js';
 import { whenFree } from './busy.js';
 import { completeSchema, connect, migrate, nonBlocking, READ_WAIT_MS, Statements, WRITE_WAIT_MS } from './connection.js';
@@ -137,9 +140,7 @@ export class SqliteStore implements Store {
     );
   }
 
-  async revisedPage(
-    plan: QueryPlan, options: { count?: boolean }, wanted: (revisions: readonly RowRevision[], total: number | undefined) => readonly string[],
-  ): Promise<RevisedPage> {
+  async revisedPage(plan: QueryPlan, options: { count?: boolean }, wanted: RowsWanted): Promise<RevisedPage> {
     return this.read(`query of ${plan.type.name}`, () =>
       this.reads.db.transaction(() => {
         const total = options.count ? this.total(this.reads, plan) : undefined;
