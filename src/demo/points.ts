@@ -30,6 +30,13 @@ interface Point {
   /** What it is made of, until its rows are made (when first drained). */
   facts?: PointFacts;
   /**
+   * Instead, in a replay (its rows were stored before and are never made): what its rows' ids
+   * are drawn from, its session's id and its tasks' (space-separated), until it is settled.
+   * Points kept in a replay of a whole history, with their sessions and tasks, were most of the
+   * estate's heap while it loaded.
+   */
+  sources?: string;
+  /**
    * Then only the ids of its rows, all that deleting it needs: the point's id, its file's, its
    * VM points' (space-separated). Keeping the rows, with the session and tasks they came from,
    * for every point kept held ~125 MB of heap at 300k sessions, most of it in strings built
@@ -60,6 +67,7 @@ const asRows = <T>(rows: readonly T[]) => rows as unknown as readonly Row[];
 /** A point whose rows were made (or stored before): from now on only its ids are kept. */
 function settle(p: Point, ids: PointIds): void {
   p.facts = undefined;
+  p.sources = undefined;
   p.ids = [ids.point, ids.file, ...ids.vms].join(' ');
 }
 
@@ -85,8 +93,11 @@ export class StorageChains {
     for (const r of this.repositories) this.touched.add(r);
   }
 
-  /** A session was seen finished: its restore point, if it made one, and retention. */
-  finished(s: PlannedSession): void {
+  /**
+   * A session was seen finished: its restore point, if it made one, and retention. `replaying`:
+   * the point's rows are stored already (the next call is `forget`, not `drain`).
+   */
+  finished(s: PlannedSession, replaying: boolean): void {
     const chain = this.chains.get(s.job);
     if (chain === undefined || s.result === 'Failed' || !Number.isFinite(s.end)) return;
     const tasks = s.tasks.filter((t) => t.result !== 'Failed');
@@ -94,7 +105,9 @@ export class StorageChains {
     const full = s.activeFull || chain.made === 0;
     const dataSize = tasks.reduce((sum, t) => sum + (full ? fullData(t.vm) : Math.min(Math.round(t.bytes), fullData(t.vm))), 0);
     const backupSize = Math.round(dataSize * chain.policy.compression);
-    const point: Point = { backupSize, facts: { session: s, tasks, full, dataSize, backupSize } };
+    const point: Point = replaying
+      ? { backupSize, sources: [s.id, ...tasks.map((t) => t.id)].join(' ') }
+      : { backupSize, facts: { session: s, tasks, full, dataSize, backupSize } };
     if (chain.made++ === 0) this.newBackups.push(chain.backup);
     chain.points.push(point);
     this.added.add(point);
@@ -147,7 +160,10 @@ export class StorageChains {
    * what later changes need, the new points' ids, without making their rows.
    */
   forget(): void {
-    for (const p of this.added) settle(p, pointIds(this.seed, p.facts!));
+    for (const p of this.added) {
+      const [session, ...tasks] = p.sources?.split(' ') ?? [p.facts!.session.id, ...p.facts!.tasks.map((t) => t.id)];
+      settle(p, pointIds(this.seed, session, tasks));
+    }
     this.clear();
   }
 

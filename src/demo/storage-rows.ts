@@ -72,17 +72,18 @@ export interface PointIds {
   readonly vms: readonly string[];
 }
 
-export const pointIds = (seed: number, { session, tasks }: PointFacts): PointIds => ({
-  point: idOf(seed, 'restore-point', session.id),
-  file: idOf(seed, 'backup-file', session.id),
-  vms: tasks.map((t) => idOf(seed, 'vm-restore-point', t.id)),
+/** The ids of the rows of the point made by session `sessionId` of tasks `taskIds` (the tasks whose VM it holds). */
+export const pointIds = (seed: number, sessionId: string, taskIds: readonly string[]): PointIds => ({
+  point: idOf(seed, 'restore-point', sessionId),
+  file: idOf(seed, 'backup-file', sessionId),
+  vms: taskIds.map((id) => idOf(seed, 'vm-restore-point', id)),
 });
 
 /** The rows of a restore point of `backup` on `repository`. */
 export function pointRows(seed: number, facts: PointFacts, backup: BackupRow, repository: DemoRepository): PointRows {
   const { session: s, full } = facts;
   const job = s.job;
-  const ids = pointIds(seed, facts);
+  const ids = pointIds(seed, s.id, facts.tasks.map((t) => t.id));
   const pointId = ids.point;
   const fileType = full ? 'vbk' : 'vib';
   const fileName = `${job.row.name}D${fileStamp(s.startStamp)}.${fileType}`;

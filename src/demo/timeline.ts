@@ -142,6 +142,7 @@ export class Timeline implements RunControl {
   async advance(now: number, sink: TimelineSink): Promise<Advanced> {
     let sessionsStarted = 0;
     let sessionsFinished = 0;
+    const replaying = sink.storage === undefined;
     const show = async (s: PlannedSession) => {
       if (!sink.session) return;
       const { row, tasks } = renderSession(s, now);
@@ -154,7 +155,7 @@ export class Timeline implements RunControl {
       if (!isRunning(s, now)) {
         this.active.delete(s);
         sessionsFinished++;
-        this.storage.finished(s);
+        this.storage.finished(s, replaying);
       }
     }
     for (const r of this.runners) {
@@ -167,7 +168,7 @@ export class Timeline implements RunControl {
         if (isRunning(s, now)) this.active.add(s);
         else {
           sessionsFinished++;
-          this.storage.finished(s);
+          this.storage.finished(s, replaying);
         }
         await show(s);
       }

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { DEFAULTS } from '../config.js';
 import { Channel, type Port } from '../io/channel.js';
 import type { StoreSettings } from '../store/open.js';
 import { EstateProxy } from './proxy.js';
@@ -42,7 +43,10 @@ export class EstateThread extends EstateProxy {
 
   /** Loads the estate of the store's data on a new thread; undefined (thread stopped) when there is none. */
   static async start(data: EstateThreadData): Promise<EstateThread | undefined> {
-    const worker = new Worker(new URL('./thread-main.js', import.meta.url), { workerData: data });
+    const worker = new Worker(new URL('./thread-main.js', import.meta.url), {
+      workerData: data,
+      resourceLimits: { maxYoungGenerationSizeMb: DEFAULTS.estateYoungGenerationMb },
+    });
     worker.unref();
     // No time limit: a catch-up over a long clock jump may take minutes, as it would in place.
     const channel = new Channel(threadPort(worker), undefined);
