@@ -17,7 +17,7 @@ import { hashPassword } from '../src/auth/password.js';
 import { DEMO_DEFAULTS, generateDemo } from '../src/demo/demo.js';
 import { exportDocument, exportRows, type ExportFormat } from '../src/io/export.js';
 import { BS1, J1, loadFixture, replicaSessions, S1, T1 } from './support/fixture.js';
-import { importData, ImportError, type ImportResult } from '../src/io/import/index.js';
+import { importData, ImportError, type ImportFile, type ImportInput, type ImportResult } from '../src/io/import/index.js';
 import { PARENTS_FIRST } from '../src/store/schema.js';
 import { buildApp } from '../src/http/app.js';
 import { appContext } from '../src/http/context.js';
@@ -58,6 +58,22 @@ after(async () => {
 });
 
 const all = (type: TypeDecl) => ({ type, order: planOrder(type), offset: 0, limit: -1 });
+
+let fileNo = 0;
+/**
+ * A document as each kind of input hands it over: bytes in memory (read in the importer's
+ * thread) and a file by name (read, parsed and converted on the parse thread).
+ */
+function inputsOf(doc: string): [string, () => ImportInput | ImportFile][] {
+  return [
+    ['in memory', () => Buffer.from(doc)],
+    ['a file, on the parse thread', () => {
+      const file = join(root, `input-${++fileNo}`);
+      writeFileSync(file, doc);
+      return { file };
+    }],
+  ];
+}
 
 /** Every resource row of every type, in default order: the store's whole data. */
 async function dump(store: Store): Promise<Record<string, Row[]>> {
@@ -116,13 +132,14 @@ describe('round trip of demo data', () => {
     await generateDemo(original, { ...DEMO_DEFAULTS, servers: 2, jobs: 3, backupJobs: 3, days: 6, now: NOW });
   });
 
-  // The copy on either backend: out of SQLite, into SQLite or PostgreSQL, out again, the same bytes.
-  for (const [backend, newStore] of [['SQLite', async () => freshStore()], ['PostgreSQL', freshPostgresStore]] as const) for (const format of FORMATS) {
+  // The copy on either backend: out of SQLite, into SQLite or PostgreSQL, out again, the same
+  // bytes. Into SQLite from files (the parse thread), into PostgreSQL from memory.
+  for (const [backend, newStore, via] of [['SQLite', async () => freshStore(), 1], ['PostgreSQL', freshPostgresStore, 0]] as const) for (const format of FORMATS) {
     test(`${format}, into ${backend}: export → import into an empty store → export is byte-identical; the copy answers queries the same`, async () => {
       const first = await exportAll(original, format);
       const copy = await newStore();
       for (const [i, doc] of first.entries()) {
-        const r = await importData(copy, Buffer.from(doc), `doc${i}.${format}`);
+        const r = await importData(copy, inputsOf(doc)[via][1](), `doc${i}.${format}`);
         assert.equal(r.format, format === 'xml' ? 'xml' : 'json');
         assert.equal(total(r, 'updated'), 0);
       }
@@ -420,13 +437,14 @@ describe('malformed input is rejected whole, with a positioned message, and the 
 
   for (const [name, make, message] of cases) {
     test(name, async () => {
-      const doc = make();
-      await assert.rejects(importData(store, Buffer.from(doc), name), (e: unknown) => {
-        assert.ok(e instanceof ImportError, String(e));
-        assert.match(e.message, typeof message === 'function' ? message() : message);
-        return true;
-      });
-      assert.deepEqual(await dump(store), unchanged);
+      for (const [how, input] of inputsOf(make())) {
+        await assert.rejects(importData(store, input(), name), (e: unknown) => {
+          assert.ok(e instanceof ImportError, `${how}: ${String(e)}`);
+          assert.match(e.message, typeof message === 'function' ? message() : message, how);
+          return true;
+        });
+        assert.deepEqual(await dump(store), unchanged, how);
+      }
     });
   }
 
@@ -447,27 +465,38 @@ describe('malformed input is rejected whole, with a positioned message, and the 
     ];
     for (const [name, layout] of layouts) {
       test(name, async () => {
-        const good = freshStore();
-        try {
+        for (const [how, input] of inputsOf(layout(entities(false)))) {
+          const good = freshStore();
           await loadFixture(good);
-          const r = await importData(good, Buffer.from(layout(entities(false))), name);
-          assert.equal(r.entities, ids.length);
-          assert.equal(r.inserted.ReplicaJobSession, ids.length);
-        } finally {
-          await good.close();
+          const r = await importData(good, input(), name);
+          assert.equal(r.entities, ids.length, how);
+          assert.equal(r.inserted.ReplicaJobSession, ids.length, how);
         }
         const doc = layout(entities(true));
         const key = doc.lastIndexOf('"State"', doc.indexOf('Sleeping'));
         const lineNo = doc.slice(0, key).split('\n').length;
         const column = key - doc.lastIndexOf('\n', key - 1);
-        await assert.rejects(importData(store, Buffer.from(doc), name), (e: unknown) => {
-          assert.ok(e instanceof ImportError, String(e));
-          assert.ok(e.message.startsWith(`${name}:${lineNo}:${column}: unknown member 'Sleeping'`), e.message);
-          return true;
-        });
-        assert.deepEqual(await dump(store), unchanged);
+        for (const [how, input] of inputsOf(doc)) {
+          await assert.rejects(importData(store, input(), name), (e: unknown) => {
+            assert.ok(e instanceof ImportError, `${how}: ${String(e)}`);
+            assert.ok(e.message.startsWith(`${name}:${lineNo}:${column}: unknown member 'Sleeping'`), `${how}: ${e.message}`);
+            return true;
+          });
+          assert.deepEqual(await dump(store), unchanged, how);
+        }
       });
     }
+  });
+
+  test('a file that cannot be read fails with the reading error, its code kept, and the store is unchanged', async () => {
+    const missing = join(root, 'no-such-file.ndjson');
+    await assert.rejects(importData(store, { file: missing }, 'no-such-file.ndjson'), (e: unknown) => {
+      assert.ok(!(e instanceof ImportError), String(e));
+      assert.equal((e as NodeJS.ErrnoException).code, 'ENOENT');
+      assert.match((e as Error).message, /no such file or directory/);
+      return true;
+    });
+    assert.deepEqual(await dump(store), unchanged);
   });
 
   test('the late-error file has enough entities to span several write batches', () => {

@@ -1,6 +1,6 @@
-import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { importData, ImportError, type ImportInput, type ImportResult } from '../io/import/index.js';
+import { importData, ImportError, type ImportFile, type ImportInput, type ImportResult } from '../io/import/index.js';
 import { DUPLICATE_ID, loadStore, openStore, storeExists } from '../store/open.js';
 import { PARENTS_FIRST } from '../store/schema.js';
 import { parse, UsageError } from './args.js';
@@ -33,7 +33,7 @@ ${STORE_HELP}
 
 interface Named {
   readonly name: string;
-  readonly open: () => ImportInput;
+  readonly open: () => ImportInput | ImportFile;
   /** A file, which can be read a second time (standard input cannot). */
   readonly file: boolean;
 }
@@ -55,7 +55,7 @@ function expand(args: readonly string[]): Named[] {
     const files = isDir
       ? readdirSync(arg, { withFileTypes: true }).filter((d) => d.isFile() && !d.name.startsWith('.')).map((d) => join(arg, d.name)).sort()
       : [arg];
-    for (const file of files) out.push({ name: file, open: () => createReadStream(file, { highWaterMark: 1 << 20 }), file: true });
+    for (const file of files) out.push({ name: file, open: () => ({ file }), file: true });
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { DEFAULTS } from '../config.js';
-import { Channel, type Port } from '../io/channel.js';
+import { Channel, threadPort } from '../io/channel.js';
 import type { StoreSettings } from '../store/open.js';
 import { EstateProxy } from './proxy.js';
 
@@ -13,17 +13,6 @@ export interface EstateThreadData {
 
 /** The operations between the serving thread and the estate thread. */
 export const THREAD_OPS = { load: 'load', estate: 'estate' } as const;
-
-/** A `Port` over a worker thread's message link (either end). */
-export function threadPort(link: { postMessage(m: unknown): void; on(event: 'message', l: (m: unknown) => void): unknown }): Port {
-  return {
-    send: (message) => {
-      link.postMessage(message);
-      return true;
-    },
-    on: (event, listener) => link.on(event, listener),
-  };
-}
 
 /**
  * The live estate run on a worker thread with its own store connection: telling the story,

@@ -114,3 +114,14 @@ export class Channel {
     }
   }
 }
+
+/** A `Port` over a worker thread's message link (either end). */
+export function threadPort(link: { postMessage(m: unknown): void; on(event: 'message', l: (m: unknown) => void): unknown }): Port {
+  return {
+    send: (message) => {
+      link.postMessage(message);
+      return true;
+    },
+    on: (event, listener) => link.on(event, listener),
+  };
+}

@@ -3,11 +3,11 @@ import { planOrder } from '../../query/plan.js';
 import { fieldByKey, TYPES, type Row, type TypeDecl } from '../../model/index.js';
 import { PARENTS_FIRST } from '../../store/schema.js';
 import type { Store, StoreWriter } from '../../store/store.js';
-import { FieldError, ImportError, type Where } from './errors.js';
-import { readJson } from './json-reader.js';
-import { convert, linkOnlyRow, planOf, type Converted, type RawEntity, type Ref } from './mapping.js';
-import { readXml } from './xml-reader.js';
-import { sniff, textChunks, type ImportInput, type InputFormat } from './source.js';
+import { readEntities, type ConvertedEntity } from './entities.js';
+import { ImportError, type Where } from './errors.js';
+import { linkOnlyRow, planOf, type Ref } from './mapping.js';
+import { readEntitiesInThread } from './parse-thread.js';
+import type { ImportInput, InputFormat } from './source.js';
 
 /** Rows per type, and per store round, that are buffered before they are written. */
 const BATCH = 2000;
@@ -104,14 +104,8 @@ class Importer {
     private readonly source: string,
   ) {}
 
-  async add(raw: RawEntity): Promise<void> {
-    let c: Converted;
-    try {
-      c = convert(raw);
-    } catch (e) {
-      if (e instanceof FieldError) throw new ImportError(this.source, e.reason, raw.where(e.field));
-      throw e;
-    }
+  async add(entity: ConvertedEntity): Promise<void> {
+    const c = entity.converted;
     const { type, row } = c;
     const id = row.id as string;
     this.entities++;
@@ -123,7 +117,7 @@ class Importer {
         if (this.seen.get(t)!.has(ref.id) || this.linkCreated.get(t)!.has(ref.id) || this.inStore.get(t)!.has(ref.id)) continue;
         if (!this.candidates.get(t)!.has(ref.id)) this.candidates.get(t)!.set(ref.id, linkOnlyRow(t, ref, c, defaults));
       } else if (!mayDangle(ref)) {
-        parents.push({ type: ref.target, id: ref.id, where: raw.where() });
+        parents.push({ type: ref.target, id: ref.id, where: entity.where() });
       }
     }
     if (LINK_CREATABLE.has(type)) this.candidates.get(type)!.delete(id);
@@ -221,14 +215,18 @@ class Importer {
   }
 }
 
+/** A file to import by name: read, parsed and converted on a thread of its own (`readEntitiesInThread`). */
+export interface ImportFile {
+  readonly file: string;
+}
+
 /**
  * Imports one input (a file, stdin or a request body) in ONE store transaction: every entity
  * lands, or — on the first malformed or inconsistent one — none does, and an `ImportError`
  * says where and why. The format is detected from the content.
  */
-export async function importData(store: Store, input: ImportInput, source: string): Promise<ImportResult> {
-  const { format, chunks } = await sniff(textChunks(input, source), source);
-  const entities = format === 'xml' ? readXml(chunks, source) : readJson(chunks, source);
+export async function importData(store: Store, input: ImportInput | ImportFile, source: string): Promise<ImportResult> {
+  const { format, entities } = 'file' in input ? await readEntitiesInThread(input.file, source) : await readEntities(input, source);
   return store.write(
     async (w) => {
       const importer = new Importer(store, w, source);
