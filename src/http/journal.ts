@@ -42,7 +42,11 @@ export interface JournalRecord {
 
 interface Entry extends JournalRecord {
   readonly atMs: number;
-  /** Real epoch ms (fractional) of arrival: orders entries of several processes on one host. */
+  /**
+   * Arrival in µs on the host's monotonic clock, which every process of one host shares: it
+   * orders the entries of several workers. (`performance.timeOrigin` is each process's own
+   * reading of the wall clock at its start; two workers' differ by more than two requests apart.)
+   */
   readonly arrived: number;
   readonly at: string;
   readonly method: string;
@@ -161,7 +165,7 @@ export class Journal implements JournalReader {
     if (this.capacity === 0) return undefined;
     const entry: Entry = {
       atMs: request.at,
-      arrived: performance.timeOrigin + performance.now(),
+      arrived: Number(process.hrtime.bigint() / 1000n),
       at: new Date(request.at).toISOString(),
       method: request.method,
       path: kept(request.path),
