@@ -1,8 +1,7 @@
 /** The writer thread of `WriterThread`: one store connection, one request at a time. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore, type StoreSettings } from '../store/open.js';
-import { StoreBusyError } from '../store/store.js';
-import { ImportError } from './import/errors.js';
+import { sentError } from './import/errors.js';
 import { importData } from './import/index.js';
 import type { Reply, Request } from './writer-thread.js';
 
@@ -18,9 +17,7 @@ async function handle(request: Request): Promise<Reply> {
     await store.write((w) => w.clear());
     return { id: request.id, ok: true };
   } catch (e) {
-    if (e instanceof ImportError) return { id: request.id, ok: false, kind: 'import', message: e.reason, source: e.source, where: e.where };
-    if (e instanceof StoreBusyError) return { id: request.id, ok: false, kind: 'busy', message: e.what };
-    return { id: request.id, ok: false, kind: 'other', message: (e as Error).message };
+    return { id: request.id, ok: false, error: sentError(e) };
   }
 }
 

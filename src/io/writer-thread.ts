@@ -1,7 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { StoreSettings } from '../store/open.js';
-import { StoreBusyError } from '../store/store.js';
-import { ImportError, type Where } from './import/errors.js';
+import { receivedError, type SentError } from './import/errors.js';
 import type { ImportResult } from './import/index.js';
 
 /** Long data writes a server makes on request (the admin API), done where they cannot stall it. */
@@ -13,18 +12,10 @@ export interface DataWriter {
   close(): Promise<void>;
 }
 
-/** What the thread answers: a result, or an error by kind so the caller can rethrow it as such. */
+/** What the thread answers: a result, or the error to rethrow as its class. */
 export type Reply =
   | { readonly id: number; readonly ok: true; readonly result?: ImportResult }
-  | {
-      readonly id: number;
-      readonly ok: false;
-      readonly kind: 'import' | 'busy' | 'other';
-      /** The import error's reason, the busy error's `what`, or any other error's message. */
-      readonly message: string;
-      readonly source?: string;
-      readonly where?: Where;
-    };
+  | { readonly id: number; readonly ok: false; readonly error: SentError };
 
 type Operation = { readonly op: 'import'; readonly body: Uint8Array; readonly source: string } | { readonly op: 'clear' };
 export type Request = { readonly id: number } & Operation;
@@ -49,7 +40,7 @@ export class WriterThread implements DataWriter {
       this.waiting.delete(reply.id);
     });
     const fail = (message: string) => {
-      for (const [id, w] of this.waiting) w.resolve({ id, ok: false, kind: 'other', message });
+      for (const [id, w] of this.waiting) w.resolve({ id, ok: false, error: { kind: 'other', message } });
       this.waiting.clear();
     };
     this.worker.on('error', (e) => fail(`writer thread failed: ${e.message}`));
@@ -62,9 +53,7 @@ export class WriterThread implements DataWriter {
     this.worker.postMessage({ ...request, id });
     const reply = await answered;
     if (reply.ok) return reply.result;
-    if (reply.kind === 'import') throw new ImportError(reply.source ?? '', reply.message, reply.where);
-    if (reply.kind === 'busy') throw new StoreBusyError(reply.message);
-    throw new Error(reply.message);
+    throw receivedError(reply.error, request.op === 'import' ? request.source : '');
   }
 
   async import(body: Uint8Array, source: string): Promise<ImportResult> {

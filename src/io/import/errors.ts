@@ -1,3 +1,5 @@
+import { StoreBusyError } from '../../store/store.js';
+
 /** Where in an input something is: 1-based line and column, and the element/property path. */
 export interface Where {
   readonly line?: number;
@@ -39,4 +41,28 @@ export class FieldError extends Error {
   ) {
     super(reason);
   }
+}
+
+/**
+ * An error as it crosses to another thread (a structured clone keeps no class): an
+ * `ImportError` its reason and position, a busy store what it waited for, any other error its
+ * message and code.
+ */
+export type SentError =
+  | { readonly kind: 'import'; readonly reason: string; readonly where: Where }
+  | { readonly kind: 'busy'; readonly what: string }
+  | { readonly kind: 'other'; readonly message: string; readonly code?: string };
+
+export function sentError(e: unknown): SentError {
+  if (e instanceof ImportError) return { kind: 'import', reason: e.reason, where: e.where };
+  if (e instanceof StoreBusyError) return { kind: 'busy', what: e.what };
+  const err = e as NodeJS.ErrnoException;
+  return { kind: 'other', message: err.message, code: err.code };
+}
+
+/** The error `sentError` sent, as its class again (an `ImportError` of `source`). */
+export function receivedError(e: SentError, source: string): Error {
+  if (e.kind === 'import') return new ImportError(source, e.reason, e.where);
+  if (e.kind === 'busy') return new StoreBusyError(e.what);
+  return Object.assign(new Error(e.message), e.code === undefined ? {} : { code: e.code });
 }

@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Channel, threadPort } from '../channel.js';
-import { ImportError } from './errors.js';
+import { sentError } from './errors.js';
 import { readEntities, sentEntity, type SentEntity } from './entities.js';
 import { PARSE_OPS, type ParseThreadData, type Parsed } from './parse-thread.js';
 
@@ -32,12 +32,6 @@ function put(parsed: Parsed): void {
   made.wake();
 }
 
-function failure(e: unknown): Parsed {
-  if (e instanceof ImportError) return { error: { reason: e.reason, where: e.where } };
-  const err = e as NodeJS.ErrnoException;
-  return { error: { message: err.message, code: err.code } };
-}
-
 async function make(): Promise<void> {
   try {
     const { format, entities } = await readEntities(createReadStream(path, { highWaterMark: 1 << 20 }), source);
@@ -52,7 +46,7 @@ async function make(): Promise<void> {
     }
     put({ entities: items, end: true });
   } catch (e) {
-    put(failure(e));
+    put({ error: sentError(e) });
   }
 }
 

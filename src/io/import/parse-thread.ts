@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { Channel, threadPort } from '../channel.js';
 import { receivedEntity, type ConvertedEntity, type SentEntity } from './entities.js';
-import { ImportError, type Where } from './errors.js';
+import { receivedError, type SentError } from './errors.js';
 import type { InputFormat } from './source.js';
 
 /** What the parse thread is started with. */
@@ -18,7 +18,7 @@ export interface ParseThreadData {
 export type Parsed =
   | { readonly format: InputFormat }
   | { readonly entities: readonly SentEntity[]; readonly end?: boolean }
-  | { readonly error: { readonly reason: string; readonly where: Where } | { readonly message: string; readonly code?: string } };
+  | { readonly error: SentError };
 
 export const PARSE_OPS = { next: 'next' } as const;
 
@@ -28,11 +28,6 @@ export const PARSE_OPS = { next: 'next' } as const;
  */
 const BATCH = 100;
 const AHEAD = 2;
-
-function thrown(error: Extract<Parsed, { error: unknown }>['error'], source: string): Error {
-  if ('reason' in error) return new ImportError(source, error.reason, error.where);
-  return Object.assign(new Error(error.message), { code: error.code });
-}
 
 /**
  * `readEntities` of a file on a worker thread of its own: decoding, parsing and converting run
@@ -56,7 +51,7 @@ export async function readEntitiesInThread(
   });
   try {
     const first = await next();
-    if ('error' in first) throw thrown(first.error, source);
+    if ('error' in first) throw receivedError(first.error, source);
     if (!('format' in first)) throw new Error('the parse thread answered out of order');
     return { format: first.format, entities: entitiesOf(worker, next, source) };
   } catch (e) {
@@ -71,7 +66,7 @@ async function* entitiesOf(worker: Worker, next: () => Promise<Parsed>, source: 
   try {
     while (asked !== undefined) {
       const parsed: Parsed = await asked;
-      if ('error' in parsed) throw thrown(parsed.error, source);
+      if ('error' in parsed) throw receivedError(parsed.error, source);
       if (!('entities' in parsed)) throw new Error('the parse thread answered out of order');
       asked = parsed.end ? undefined : next();
       for (const sent of parsed.entities) yield receivedEntity(sent);
